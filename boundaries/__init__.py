@@ -1,0 +1,1 @@
+"""Boundary sets: a registry described as data, loaded into one standard shape."""

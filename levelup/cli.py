@@ -1,0 +1,100 @@
+"""The `levelup` command: a thin layer over the library functions."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from levelup.errors import LevelupError
+from levelup.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fails_cleanly(func: F) -> F:
+    """Print LevelupError as one clear line on stderr and exit 1 (no traceback)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except LevelupError as exc:
+            click.echo(f"levelup: error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    settings = Settings()
+    return settings.model_copy(update={"data_dir": data_dir}) if data_dir else settings
+
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output directory (default: $LEVELUP_DATA_DIR or ./build).",
+)
+
+
+@click.group()
+@click.version_option(package_name="levelup")
+def main() -> None:
+    """levelup: levelling-up statistics on real boundaries, as tiles, extracts and a map."""
+
+
+@main.command()
+@data_dir_option
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    metavar="INDICATOR",
+    help="Build only these indicators (repeatable).",
+)
+@click.option("--force", is_flag=True, help="Rebuild even if the inputs have not changed.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@_fails_cleanly
+def build(data_dir: Path | None, only: tuple[str, ...], force: bool, quiet: bool) -> None:
+    """Read, normalise and join every shipped indicator into DATA_DIR/levelup.db."""
+    from pipeline.build import build_data
+
+    settings = _settings(data_dir)
+    result = build_data(settings.data_dir, only=only or None, force=force, progress=not quiet)
+    if result.skipped:
+        click.echo(f"data: up to date ({result.path}, checked in {result.seconds:.2f}s)")
+    else:
+        click.echo(
+            f"data: {result.indicators} indicators, {result.observations:,} observations "
+            f"joined on {result.sets} boundary sets in {result.seconds:.1f}s -> {result.path}"
+        )
+
+
+@main.command()
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+@click.option("--years", is_flag=True, help="Also list every indicator x level x year.")
+@click.option("--indicator", default=None, help="Only this indicator.")
+@_fails_cleanly
+def report(data_dir: Path | None, as_json: bool, years: bool, indicator: str | None) -> None:
+    """Print the coverage report of the last build."""
+    from levelup import db
+    from pipeline.report import coverage_report, format_report
+
+    settings = _settings(data_dir)
+    connection = db.open_readonly(settings.db_path)
+    try:
+        data = coverage_report(connection, indicator)
+    finally:
+        connection.close()
+    if as_json:
+        click.echo(json.dumps(data, indent=1))
+    else:
+        click.echo(format_report(data, years=years))

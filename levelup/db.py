@@ -1,0 +1,105 @@
+"""The joined-data database (SQLite): schema, opening read-only, and the build's meta keys.
+
+The pipeline writes it whole to a temporary file and renames it into place; the server and
+the CLI only read it. Pure sqlite3 so the server can use it without pandas or geopandas.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from levelup.errors import StoreError
+
+SCHEMA_VERSION = "1"
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE themes (id TEXT PRIMARY KEY, label TEXT NOT NULL);
+CREATE TABLE levels (
+    id TEXT PRIMARY KEY, label TEXT NOT NULL, system TEXT NOT NULL, map INTEGER NOT NULL,
+    ord INTEGER NOT NULL, note TEXT NOT NULL);
+CREATE TABLE boundary_sets (
+    id TEXT PRIMARY KEY, level TEXT NOT NULL, vintage TEXT NOT NULL, title TEXT NOT NULL,
+    file TEXT NOT NULL, detail_file TEXT, detail_from_zoom INTEGER,
+    year_from INTEGER NOT NULL, year_to INTEGER NOT NULL, resolution_m REAL NOT NULL,
+    attribution TEXT NOT NULL, licence TEXT NOT NULL, licence_url TEXT NOT NULL,
+    source_title TEXT NOT NULL, origin TEXT NOT NULL, features INTEGER NOT NULL,
+    west REAL, south REAL, east REAL, north REAL);
+CREATE TABLE areas (
+    set_id TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL, fid INTEGER NOT NULL,
+    west REAL NOT NULL, south REAL NOT NULL, east REAL NOT NULL, north REAL NOT NULL,
+    lon REAL NOT NULL, lat REAL NOT NULL, geometry TEXT NOT NULL,
+    PRIMARY KEY (set_id, code));
+CREATE INDEX areas_code ON areas (code);
+CREATE TABLE indicators (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT NOT NULL, theme TEXT NOT NULL,
+    unit TEXT NOT NULL, polarity TEXT NOT NULL, decimals INTEGER NOT NULL, system TEXT NOT NULL,
+    source TEXT NOT NULL, licence TEXT NOT NULL, attribution TEXT NOT NULL,
+    user_supplied INTEGER NOT NULL, ord INTEGER NOT NULL);
+CREATE TABLE variants (
+    indicator TEXT NOT NULL, id TEXT NOT NULL, label TEXT NOT NULL, unit TEXT NOT NULL,
+    polarity TEXT NOT NULL, ord INTEGER NOT NULL, PRIMARY KEY (indicator, id));
+CREATE TABLE series (
+    indicator TEXT NOT NULL, variant TEXT NOT NULL, level TEXT NOT NULL, set_id TEXT NOT NULL,
+    year_from INTEGER NOT NULL, year_to INTEGER NOT NULL,
+    PRIMARY KEY (indicator, variant, level));
+CREATE TABLE observations (
+    indicator TEXT NOT NULL, variant TEXT NOT NULL, level TEXT NOT NULL, code TEXT NOT NULL,
+    year INTEGER NOT NULL, period TEXT NOT NULL, value REAL, lower REAL, upper REAL,
+    status TEXT NOT NULL, source_code TEXT NOT NULL, match TEXT NOT NULL,
+    PRIMARY KEY (indicator, variant, level, code, year)) WITHOUT ROWID;
+CREATE INDEX observations_code ON observations (code, level);
+CREATE TABLE coverage (
+    indicator TEXT NOT NULL, variant TEXT NOT NULL, level TEXT NOT NULL, year INTEGER NOT NULL,
+    set_id TEXT NOT NULL, codes INTEGER NOT NULL, matched INTEGER NOT NULL,
+    recoded INTEGER NOT NULL, with_value INTEGER NOT NULL, superseded INTEGER NOT NULL,
+    newer INTEGER NOT NULL, no_polygon INTEGER NOT NULL, other_vintage INTEGER NOT NULL,
+    unknown INTEGER NOT NULL, match_rate REAL NOT NULL, polygon_match_rate REAL NOT NULL,
+    polygons INTEGER NOT NULL, polygon_share REAL NOT NULL, mapped INTEGER NOT NULL,
+    PRIMARY KEY (indicator, variant, level, year));
+CREATE TABLE unmatched (
+    indicator TEXT NOT NULL, variant TEXT NOT NULL, level TEXT NOT NULL, set_id TEXT NOT NULL,
+    code TEXT NOT NULL, name TEXT NOT NULL, first_year INTEGER NOT NULL,
+    last_year INTEGER NOT NULL, years INTEGER NOT NULL, reason TEXT NOT NULL,
+    detail TEXT NOT NULL);
+CREATE TABLE unclassified (indicator TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL);
+CREATE TABLE set_choices (
+    indicator TEXT NOT NULL, level TEXT NOT NULL, set_id TEXT NOT NULL, scores TEXT NOT NULL);
+CREATE TABLE code_changes (
+    old TEXT NOT NULL, new TEXT NOT NULL, kind TEXT NOT NULL, year INTEGER, source TEXT NOT NULL);
+CREATE INDEX code_changes_old ON code_changes (old);
+CREATE INDEX code_changes_new ON code_changes (new);
+CREATE TABLE sources (
+    path TEXT PRIMARY KEY, title TEXT NOT NULL, publisher TEXT NOT NULL, licence TEXT NOT NULL,
+    licence_url TEXT NOT NULL, attribution TEXT NOT NULL, origin TEXT NOT NULL, url TEXT NOT NULL,
+    sha256 TEXT NOT NULL);
+"""
+
+
+def create(path: Path) -> sqlite3.Connection:
+    """Create an empty database with the current schema at `path` (must not exist)."""
+    connection = sqlite3.connect(path)
+    connection.executescript(SCHEMA)
+    connection.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+    return connection
+
+
+def open_readonly(path: Path) -> sqlite3.Connection:
+    """Open a built database read-only; StoreError if it is missing, corrupt or too old."""
+    if not path.is_file():
+        raise StoreError(f"{path}: no built data here; run 'levelup build' first")
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: not a readable levelup database ({exc})") from exc
+    if row is None or row[0] != SCHEMA_VERSION:
+        connection.close()
+        raise StoreError(f"{path}: built by another levelup version; run 'levelup build' again")
+    return connection
+
+
+def read_meta(connection: sqlite3.Connection) -> dict[str, str]:
+    """All meta keys of a database."""
+    return dict(connection.execute("SELECT key, value FROM meta"))

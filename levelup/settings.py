@@ -1,0 +1,37 @@
+"""Settings from the environment (prefix LEVELUP_), built once and passed down explicitly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every levelup setting; read from LEVELUP_* environment variables or a .env file."""
+
+    model_config = SettingsConfigDict(env_prefix="LEVELUP_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("build"), description="Where builds are written and served from.")
+    host: str = Field("127.0.0.1", description="Address the server binds to.")
+    port: int = Field(8000, ge=0, le=65535, description="Port the server listens on.")
+    workers: int = Field(1, ge=1, le=64, description="Number of uvicorn worker processes.")
+    cors_origin: str = Field(
+        "*", description="Value of Access-Control-Allow-Origin on data routes."
+    )
+    tile_max_age: int = Field(3600, ge=0, description="Cache-Control max-age for tiles, seconds.")
+    extract_feature_limit: int = Field(
+        20000, ge=1, description="Most features one GeoJSON extract may return (413 beyond)."
+    )
+    max_upload_mb: float = Field(20.0, gt=0, description="Largest user upload accepted, megabytes.")
+
+    @property
+    def db_path(self) -> Path:
+        """Path of the joined-data SQLite database."""
+        return self.data_dir / "levelup.db"
+
+    @property
+    def tiles_dir(self) -> Path:
+        """Directory holding one MBTiles file per tileset."""
+        return self.data_dir / "tiles"

@@ -1,0 +1,1 @@
+"""The pipeline: indicator tables read, normalised, joined to boundaries by vintage."""

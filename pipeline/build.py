@@ -1,0 +1,155 @@
+"""Run the data pipeline: read every indicator, join it by vintage, write the database."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+import boundaries
+import levelup
+import pipeline
+from boundaries.changes import CodeChanges, default_changes
+from boundaries.load import load_boundaries, load_codes
+from boundaries.registry import Registry, default_registry
+from levelup import db
+from pipeline.catalogue import Catalogue, Indicator, Source, default_catalogue
+from pipeline.datastore import write_database
+from pipeline.join import JoinResult, join_indicator, unclassified
+from pipeline.readers import RawTable, read_table
+from pipeline.tidy import tidy_indicator
+
+DB_NAME = "levelup.db"
+
+
+@dataclass(frozen=True, slots=True)
+class DataBuild:
+    """What a data build produced (or found already up to date)."""
+
+    path: Path
+    input_hash: str
+    skipped: bool
+    indicators: int
+    observations: int
+    sets: int
+    seconds: float
+
+
+def _code_files() -> list[Path]:
+    roots = [Path(m.__file__).parent for m in (boundaries, pipeline, levelup) if m.__file__]
+    return sorted(p for root in roots for p in root.rglob("*") if p.suffix in (".py", ".toml"))
+
+
+def input_hash(catalogue: Catalogue, registry: Registry, indicators: Iterable[Indicator]) -> str:
+    """A digest of every input that can change the output: data, catalogues and code."""
+    digest = hashlib.sha256(f"{levelup.__version__}:{db.SCHEMA_VERSION}".encode())
+    for path in _code_files():
+        digest.update(path.read_bytes())
+    for catalogue_files in (registry.sources, catalogue.sources):
+        for entry in sorted(catalogue_files.files.values(), key=lambda e: e.path):
+            digest.update(f"{entry.path}:{entry.sha256}".encode())
+    digest.update(",".join(i.id for i in indicators).encode())
+    return digest.hexdigest()
+
+
+def _stored_hash(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    try:
+        connection = db.open_readonly(path)
+    except levelup.errors.StoreError:
+        return None
+    try:
+        return db.read_meta(connection).get("input_hash")
+    finally:
+        connection.close()
+
+
+def _reader(catalogue: Catalogue) -> Callable[[Source], RawTable]:
+    cache: dict[str, RawTable] = {}
+
+    def read(source: Source) -> RawTable:
+        if source.file not in cache:
+            cache[source.file] = read_table(catalogue.sources.root / source.file, source.reader)
+        return cache[source.file]
+
+    return read
+
+
+def join_all(
+    indicators: list[Indicator],
+    catalogue: Catalogue,
+    registry: Registry,
+    changes: CodeChanges,
+    progress: bool = False,
+) -> tuple[list[JoinResult], pd.DataFrame]:
+    """Tidy and join every indicator; also list codes that belong to no mapped level."""
+    read = _reader(catalogue)
+    results, stray = [], []
+    for indicator in tqdm(indicators, desc="indicators", unit="ind", disable=not progress):
+        tidy = tidy_indicator(indicator, read)
+        results.append(join_indicator(indicator, tidy, registry, changes, load_codes))
+        stray.append(unclassified(tidy, registry, indicator.system))
+    frames = [s for s in stray if not s.empty]
+    return results, pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def build_data(
+    out_dir: Path,
+    *,
+    only: Iterable[str] | None = None,
+    force: bool = False,
+    progress: bool = False,
+    catalogue: Catalogue | None = None,
+    registry: Registry | None = None,
+    changes: CodeChanges | None = None,
+) -> DataBuild:
+    """Build `out_dir/levelup.db`; skip quickly when the inputs have not changed."""
+    started = time.perf_counter()
+    catalogue = catalogue or default_catalogue()
+    registry = registry or default_registry()
+    changes = changes or default_changes()
+    wanted = list(only) if only else list(catalogue.indicators)
+    indicators = [catalogue.get(i) for i in wanted]
+    target = out_dir / DB_NAME
+    digest = input_hash(catalogue, registry, indicators)
+    if not force and _stored_hash(target) == digest:
+        return DataBuild(target, digest, True, len(indicators), 0, 0, time.perf_counter() - started)
+    results, stray = join_all(indicators, catalogue, registry, changes, progress)
+    set_ids = sorted({c.set_id for r in results for c in r.choices})
+    loaded = {
+        s: load_boundaries(s, registry=registry, changes=changes)
+        for s in tqdm(set_ids, desc="boundaries", unit="set", disable=not progress)
+    }
+    meta = {
+        "input_hash": digest,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "levelup_version": levelup.__version__,
+    }
+    write_database(
+        target,
+        catalogue=catalogue,
+        indicators=indicators,
+        registry=registry,
+        changes=changes,
+        results=results,
+        unclassified=stray,
+        boundaries=loaded,
+        meta=meta,
+    )
+    observations = sum(len(r.joined) for r in results)
+    return DataBuild(
+        target,
+        digest,
+        False,
+        len(indicators),
+        observations,
+        len(set_ids),
+        time.perf_counter() - started,
+    )

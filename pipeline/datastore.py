@@ -1,0 +1,305 @@
+"""Write the joined data, coverage and catalogue into the SQLite database (levelup/db.py)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from boundaries.changes import CodeChanges
+from boundaries.registry import Registry
+from levelup import db
+from levelup.atomic import atomic_path
+from levelup.provenance import SourceCatalogue
+from pipeline.catalogue import Catalogue, Indicator
+from pipeline.join import JoinResult
+
+GEOJSON_PRECISION = 1e-5  # degrees, about 1 m
+
+
+def _insert(
+    connection: sqlite3.Connection,
+    table: str,
+    rows: Iterable[Mapping[str, object]] | pd.DataFrame,
+    columns: list[str],
+) -> None:
+    if isinstance(rows, pd.DataFrame):
+        if rows.empty:
+            return
+        frame = rows[columns].astype(object).where(rows[columns].notna(), None)
+        values: Iterable[tuple[object, ...]] = frame.itertuples(index=False, name=None)
+    else:
+        values = (tuple(row[c] for c in columns) for row in rows)
+    marks = ", ".join("?" for _ in columns)
+    connection.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)
+
+
+def _areas(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+    geometry = shapely.set_precision(
+        frame.geometry.to_numpy(), GEOJSON_PRECISION, mode="valid_output"
+    )
+    bounds = shapely.bounds(geometry)
+    points = shapely.point_on_surface(frame.geometry.to_numpy())
+    return pd.DataFrame(
+        {
+            "set_id": frame["set_id"],
+            "code": frame["code"],
+            "name": frame["name"],
+            "fid": np.arange(len(frame)),
+            "west": bounds[:, 0],
+            "south": bounds[:, 1],
+            "east": bounds[:, 2],
+            "north": bounds[:, 3],
+            "lon": np.round(shapely.get_x(points), 5),
+            "lat": np.round(shapely.get_y(points), 5),
+            "geometry": shapely.to_geojson(geometry),
+        }
+    )
+
+
+def _write_catalogue(
+    connection: sqlite3.Connection, catalogue: Catalogue, indicators: list[Indicator]
+) -> None:
+    _insert(
+        connection,
+        "themes",
+        ({"id": k, "label": v} for k, v in catalogue.themes.items()),
+        ["id", "label"],
+    )
+    rows, variants = [], []
+    for order, indicator in enumerate(indicators):
+        rows.append(
+            {
+                "id": indicator.id,
+                "title": indicator.title,
+                "description": indicator.description,
+                "theme": indicator.theme,
+                "unit": indicator.unit,
+                "polarity": indicator.polarity,
+                "decimals": indicator.decimals,
+                "system": indicator.system,
+                "source": indicator.source_text,
+                "licence": indicator.licence_text,
+                "attribution": indicator.attribution,
+                "user_supplied": int(indicator.user_supplied),
+                "ord": order,
+            }
+        )
+        for v_order, variant in enumerate(indicator.variants):
+            variants.append(
+                {
+                    "indicator": indicator.id,
+                    "id": variant.id,
+                    "label": variant.label,
+                    "unit": variant.unit,
+                    "polarity": variant.polarity,
+                    "ord": v_order,
+                }
+            )
+    _insert(connection, "indicators", rows, list(rows[0]) if rows else [])
+    _insert(
+        connection, "variants", variants, ["indicator", "id", "label", "unit", "polarity", "ord"]
+    )
+
+
+def _write_registry(
+    connection: sqlite3.Connection, registry: Registry, boundaries: Mapping[str, gpd.GeoDataFrame]
+) -> None:
+    _insert(
+        connection,
+        "levels",
+        (
+            {
+                "id": lv.id,
+                "label": lv.label,
+                "system": lv.system,
+                "map": int(lv.map),
+                "ord": lv.order,
+                "note": lv.note,
+            }
+            for lv in registry.levels.values()
+        ),
+        ["id", "label", "system", "map", "ord", "note"],
+    )
+    rows = []
+    for set_id, frame in boundaries.items():
+        spec = registry.get(set_id)
+        west, south, east, north = (float(v) for v in frame.total_bounds)
+        source = spec.source
+        rows.append(
+            {
+                "id": spec.id,
+                "level": spec.level,
+                "vintage": spec.vintage,
+                "title": spec.title,
+                "file": spec.file,
+                "detail_file": spec.detail.file if spec.detail else None,
+                "detail_from_zoom": spec.detail.from_zoom if spec.detail else None,
+                "year_from": spec.years[0],
+                "year_to": spec.years[1],
+                "resolution_m": spec.resolution_m,
+                "attribution": spec.attribution,
+                "licence": spec.licence,
+                "licence_url": source.licence.url if source else "",
+                "source_title": source.title if source else "",
+                "origin": source.origin if source else "",
+                "features": len(frame),
+                "west": west,
+                "south": south,
+                "east": east,
+                "north": north,
+            }
+        )
+        _insert(
+            connection,
+            "areas",
+            _areas(frame),
+            [
+                "set_id",
+                "code",
+                "name",
+                "fid",
+                "west",
+                "south",
+                "east",
+                "north",
+                "lon",
+                "lat",
+                "geometry",
+            ],
+        )
+    _insert(connection, "boundary_sets", rows, list(rows[0]) if rows else [])
+
+
+def _write_changes(connection: sqlite3.Connection, changes: CodeChanges) -> None:
+    rows: list[dict[str, object]] = [
+        {"old": r.old, "new": r.new, "kind": "recode", "year": r.year, "source": r.source}
+        for r in changes.recodes
+    ]
+    for succession in changes.successions.values():
+        for new in succession.new or ("",):
+            rows.append(
+                {
+                    "old": succession.old,
+                    "new": new,
+                    "kind": succession.kind,
+                    "year": succession.year,
+                    "source": succession.source,
+                }
+            )
+    _insert(connection, "code_changes", rows, ["old", "new", "kind", "year", "source"])
+
+
+def _write_sources(connection: sqlite3.Connection, catalogues: Iterable[SourceCatalogue]) -> None:
+    rows = []
+    for catalogue in catalogues:
+        prefix = catalogue.root.parent.name
+        for source in catalogue.files.values():
+            rows.append(
+                {
+                    "path": f"{prefix}/data/{source.path}",
+                    "title": source.title,
+                    "publisher": source.publisher,
+                    "licence": source.licence.title,
+                    "licence_url": source.licence.url,
+                    "attribution": source.attribution,
+                    "origin": source.origin,
+                    "url": source.url,
+                    "sha256": source.sha256,
+                }
+            )
+    _insert(connection, "sources", rows, list(rows[0]) if rows else [])
+
+
+def _write_results(connection: sqlite3.Connection, results: Iterable[JoinResult]) -> None:
+    for result in results:
+        joined = result.joined
+        if not joined.empty:
+            _insert(
+                connection,
+                "observations",
+                joined,
+                [
+                    "indicator",
+                    "variant",
+                    "level",
+                    "code",
+                    "year",
+                    "period",
+                    "value",
+                    "lower",
+                    "upper",
+                    "status",
+                    "source_code",
+                    "match",
+                ],
+            )
+            series = joined.groupby(["indicator", "variant", "level", "set_id"], as_index=False)
+            spans = series["year"].agg(year_from="min", year_to="max")
+            _insert(
+                connection,
+                "series",
+                spans,
+                ["indicator", "variant", "level", "set_id", "year_from", "year_to"],
+            )
+        if not result.coverage.empty:
+            coverage = result.coverage.assign(mapped=result.coverage["mapped"].astype(int))
+            _insert(connection, "coverage", coverage, list(coverage.columns))
+        if not result.unmatched.empty:
+            _insert(connection, "unmatched", result.unmatched, list(result.unmatched.columns))
+        _insert(
+            connection,
+            "set_choices",
+            (
+                {
+                    "indicator": c.indicator,
+                    "level": c.level,
+                    "set_id": c.set_id,
+                    "scores": json.dumps([list(s) for s in c.scores]),
+                }
+                for c in result.choices
+            ),
+            ["indicator", "level", "set_id", "scores"],
+        )
+
+
+def write_database(
+    target: Path,
+    *,
+    catalogue: Catalogue,
+    indicators: list[Indicator],
+    registry: Registry,
+    changes: CodeChanges,
+    results: list[JoinResult],
+    unclassified: pd.DataFrame,
+    boundaries: Mapping[str, gpd.GeoDataFrame],
+    meta: Mapping[str, str],
+) -> None:
+    """Write a complete database to a temporary file, then rename it over `target`."""
+    with atomic_path(target) as tmp:
+        tmp.unlink()
+        connection = db.create(tmp)
+        try:
+            with connection:
+                _write_catalogue(connection, catalogue, indicators)
+                _write_registry(connection, registry, boundaries)
+                _write_changes(connection, changes)
+                _write_sources(connection, [registry.sources, catalogue.sources])
+                _write_results(connection, results)
+                if not unclassified.empty:
+                    _insert(connection, "unclassified", unclassified, ["indicator", "code", "name"])
+                _insert(
+                    connection,
+                    "meta",
+                    ({"key": k, "value": v} for k, v in meta.items()),
+                    ["key", "value"],
+                )
+            connection.execute("VACUUM")
+        finally:
+            connection.close()

@@ -1,0 +1,290 @@
+"""Join tidy indicator rows to the boundary set that best matches their codes, level by level.
+
+ONS back-series often carry today's codes for every past year, so the vintage follows the
+codes, not the period: for each indicator and level every candidate set is scored by how many
+of the indicator's codes it holds (directly or through a 1:1 recode) and the best one wins.
+Codes that still do not match are kept with a reason: superseded (merger or split, successor
+named), newer than the set (predecessors named), extra-regio (no polygon), another vintage,
+or unknown. Nothing is guessed and nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from boundaries.changes import CodeChanges
+from boundaries.registry import BoundarySet, Level, Registry
+from pipeline.catalogue import Indicator
+
+CodeLoader = Callable[[BoundarySet], dict[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """How one data code was found in a boundary set."""
+
+    code: str
+    how: str  # "exact" or "recode"
+
+
+@dataclass(frozen=True, slots=True)
+class SetChoice:
+    """The set chosen for one indicator and level, with every candidate's score."""
+
+    indicator: str
+    level: str
+    set_id: str
+    scores: tuple[tuple[str, int, int], ...]  # (set id, matched, exact)
+
+
+@dataclass
+class JoinResult:
+    """Joined rows, the coverage per year, unmatched codes with reasons, and set choices."""
+
+    joined: pd.DataFrame
+    coverage: pd.DataFrame
+    unmatched: pd.DataFrame
+    choices: list[SetChoice]
+
+
+def resolve(code: str, codes: dict[str, str], changes: CodeChanges) -> Match | None:
+    """Find `code` in a set directly or through a 1:1 recode (either direction)."""
+    if code in codes:
+        return Match(code, "exact")
+    hits = sorted(c for c in changes.equivalents(code) if c in codes)
+    return Match(hits[0], "recode") if len(hits) == 1 else None
+
+
+class Explainer:
+    """Give the reason a code has no polygon in a chosen set."""
+
+    def __init__(self, registry: Registry, changes: CodeChanges, load_codes: CodeLoader) -> None:
+        self.registry, self.changes, self.load_codes = registry, changes, load_codes
+
+    def _named(self, codes: Iterable[str], level: str) -> str:
+        names = dict(self.changes.names)
+        for spec in self.registry.sets_for_level(level):
+            for code, name in self.load_codes(spec).items():
+                names.setdefault(code, name)
+        return ", ".join(f"{c} {names.get(c, '')}".strip() for c in codes)
+
+    def _same_level(self, codes: Iterable[str], level: str) -> list[str]:
+        """Keep codes of `level` when there are any (a county is no district's predecessor)."""
+        codes = list(codes)
+        kept = [c for c in codes if self.registry.level(level).matches(c)]
+        return kept or codes
+
+    def explain(self, code: str, spec: BoundarySet) -> tuple[str, str]:
+        """Return (reason, detail) for a code not found in `spec`."""
+        codes = self.load_codes(spec)
+        succession = self.changes.succession_of(code)
+        if succession is not None:
+            detail = succession.describe(self.changes.names)
+            if succession.new:
+                detail = f"{succession.kind} in {succession.year} into " + self._named(
+                    self._same_level(succession.new, spec.level), spec.level
+                )
+            return "superseded", f"{detail}; {spec.id} has no polygon for the old code"
+        predecessors = self._same_level(self.changes.predecessors_of(code), spec.level)
+        if predecessors:
+            held = [p for p in predecessors if p in codes]
+            return "newer", (
+                f"formed from {self._named(predecessors, spec.level)}; "
+                f"{spec.id} predates it" + (" (it holds the predecessors)" if held else "")
+            )
+        if self.registry.no_polygon.match(code):
+            return "no_polygon", self.registry.no_polygon_reason
+        elsewhere = [
+            s.id
+            for s in self.registry.sets_for_level(spec.level)
+            if s.id != spec.id and resolve(code, self.load_codes(s), self.changes)
+        ]
+        if elsewhere:
+            return "other_vintage", f"not in {spec.id}; present in {', '.join(sorted(elsewhere))}"
+        note = self.registry.level(spec.level).note
+        return "unknown", f"not in any shipped {spec.level} boundary set or code-change lookup" + (
+            f" ({note})" if note else ""
+        )
+
+
+def _choose(
+    codes: list[str], candidates: list[BoundarySet], changes: CodeChanges, load_codes: CodeLoader
+) -> tuple[BoundarySet, tuple[tuple[str, int, int], ...]]:
+    scores = []
+    for rank, spec in enumerate(candidates):
+        set_codes = load_codes(spec)
+        matches = [resolve(c, set_codes, changes) for c in codes]
+        matched = sum(m is not None for m in matches)
+        exact = sum(m is not None and m.how == "exact" for m in matches)
+        scores.append((matched, exact, -rank, spec))
+    best = max(scores, key=lambda s: s[:3])
+    return best[3], tuple((s[3].id, s[0], s[1]) for s in scores)
+
+
+def _level_rows(tidy: pd.DataFrame, level: Level) -> pd.DataFrame:
+    return tidy[tidy["code"].str.match(level.pattern.pattern)]
+
+
+@dataclass
+class LevelJoin:
+    """One indicator joined at one level to one boundary set."""
+
+    joined: pd.DataFrame
+    coverage: pd.DataFrame
+    unmatched: pd.DataFrame
+
+
+def join_to_set(
+    rows: pd.DataFrame,
+    spec: BoundarySet,
+    level: Level,
+    registry: Registry,
+    changes: CodeChanges,
+    load_codes: CodeLoader,
+    min_polygon_share: float = 0.5,
+) -> LevelJoin:
+    """Join tidy rows of one level to one given boundary set, explaining every miss."""
+    explainer = Explainer(registry, changes, load_codes)
+    set_codes = load_codes(spec)
+    codes = sorted(rows["code"].unique())
+    matches = {c: resolve(c, set_codes, changes) for c in codes}
+    reasons = {c: explainer.explain(c, spec) for c, m in matches.items() if m is None}
+    joined = _joined_rows(rows, matches, spec, level)
+    return LevelJoin(
+        joined=joined,
+        coverage=_coverage(rows, joined, reasons, spec, level, len(set_codes), min_polygon_share),
+        unmatched=_unmatched(rows, reasons, spec, level),
+    )
+
+
+def join_indicator(
+    indicator: Indicator,
+    tidy: pd.DataFrame,
+    registry: Registry,
+    changes: CodeChanges,
+    load_codes: CodeLoader,
+    min_polygon_share: float = 0.5,
+) -> JoinResult:
+    """Join one indicator's tidy rows at every level of its code system."""
+    parts: list[LevelJoin] = []
+    choices = []
+    for level in registry.levels.values():
+        if level.system != indicator.system:
+            continue
+        rows = _level_rows(tidy, level)
+        candidates = registry.sets_for_level(level.id)
+        if rows.empty or not candidates:
+            continue
+        spec, scores = _choose(sorted(rows["code"].unique()), candidates, changes, load_codes)
+        choices.append(SetChoice(indicator.id, level.id, spec.id, scores))
+        parts.append(
+            join_to_set(rows, spec, level, registry, changes, load_codes, min_polygon_share)
+        )
+    return JoinResult(
+        joined=_concat([p.joined for p in parts]),
+        coverage=_concat([p.coverage for p in parts]),
+        unmatched=_concat([p.unmatched for p in parts]),
+        choices=choices,
+    )
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _joined_rows(
+    rows: pd.DataFrame, matches: dict[str, Match | None], spec: BoundarySet, level: Level
+) -> pd.DataFrame:
+    hits = {code: match for code, match in matches.items() if match is not None}
+    found = rows[rows["code"].isin(list(hits))].copy()
+    found["source_code"] = found["code"]
+    found["match"] = found["code"].map({code: m.how for code, m in hits.items()})
+    found["code"] = found["code"].map({code: m.code for code, m in hits.items()})
+    found["level"] = level.id
+    found["set_id"] = spec.id
+    # A current and a superseded code can both resolve to one polygon: keep the exact match.
+    found = found.sort_values(["variant", "code", "year", "match"])
+    return found.drop_duplicates(["variant", "code", "year"], keep="first").reset_index(drop=True)
+
+
+def _coverage(
+    rows: pd.DataFrame,
+    joined: pd.DataFrame,
+    reasons: dict[str, tuple[str, str]],
+    spec: BoundarySet,
+    level: Level,
+    polygons: int,
+    min_share: float,
+) -> pd.DataFrame:
+    records = []
+    no_polygon = {c for c, (reason, _) in reasons.items() if reason == "no_polygon"}
+    for (variant, year), group in rows.groupby(["variant", "year"], sort=True):
+        codes = set(group["code"])
+        hit = joined[(joined["variant"] == variant) & (joined["year"] == year)]
+        counts = dict.fromkeys(("superseded", "newer", "no_polygon", "other_vintage", "unknown"), 0)
+        for code in codes:
+            if code in reasons:
+                counts[reasons[code][0]] += 1
+        matched = len(hit)
+        with_value = int(hit["value"].notna().sum())
+        records.append(
+            {
+                "indicator": group["indicator"].iloc[0],
+                "variant": variant,
+                "level": level.id,
+                "year": int(str(year)),
+                "set_id": spec.id,
+                "codes": len(codes),
+                "matched": matched,
+                "recoded": int((hit["match"] == "recode").sum()),
+                "with_value": with_value,
+                **counts,
+                "match_rate": matched / len(codes) if codes else 0.0,
+                "polygon_match_rate": matched / max(1, len(codes - no_polygon)),
+                "polygons": polygons,
+                "polygon_share": with_value / polygons if polygons else 0.0,
+                "mapped": bool(level.map and polygons and with_value / polygons >= min_share),
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def _unmatched(
+    rows: pd.DataFrame, reasons: dict[str, tuple[str, str]], spec: BoundarySet, level: Level
+) -> pd.DataFrame:
+    if not reasons:
+        return pd.DataFrame()
+    missing = rows[rows["code"].isin(reasons)]
+    records = []
+    for (variant, code), group in missing.groupby(["variant", "code"], sort=True):
+        reason, detail = reasons[str(code)]
+        years = sorted(group["year"].unique())
+        records.append(
+            {
+                "indicator": group["indicator"].iloc[0],
+                "variant": variant,
+                "level": level.id,
+                "set_id": spec.id,
+                "code": code,
+                "name": group["name"].iloc[0],
+                "first_year": int(years[0]),
+                "last_year": int(years[-1]),
+                "years": len(years),
+                "reason": reason,
+                "detail": detail,
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def unclassified(tidy: pd.DataFrame, registry: Registry, system: str) -> pd.DataFrame:
+    """Codes that belong to no level of the system (e.g. police force areas, city regions)."""
+    if tidy.empty:
+        return pd.DataFrame()
+    codes = tidy[["indicator", "code", "name"]].drop_duplicates(["indicator", "code"])
+    known = codes["code"].map(lambda c: any(True for _ in registry.levels_of(c, system)))
+    return codes[~known].reset_index(drop=True)

@@ -1,0 +1,1 @@
+"""Vector tiles: pure tile maths and MVT encoding, geometry pyramids, and tile stores."""
