@@ -55,7 +55,6 @@ class BoundarySet:
     name_field: str
     crs: str
     years: tuple[int, int]
-    resolution_m: float
     priority: int
     layer: str | None = None
     where: tuple[tuple[str, Any], ...] = ()
@@ -63,6 +62,7 @@ class BoundarySet:
     end_field: str | None = None
     valid_in: int | None = None
     detail: DetailSource | None = None
+    maxzoom: int | None = None
     source: SourceFile | None = field(default=None, compare=False)
 
     @property
@@ -150,7 +150,7 @@ _SET_KEYS = {
     "name_field",
     "crs",
     "years",
-    "resolution_m",
+    "maxzoom",
     "priority",
     "layer",
     "where",
@@ -202,7 +202,6 @@ def _boundary_set(entry: dict[str, Any], sources: SourceCatalogue) -> BoundarySe
         name_field=entry["name_field"],
         crs=entry["crs"],
         years=(int(entry["years"][0]), int(entry["years"][1])),
-        resolution_m=float(entry["resolution_m"]),
         priority=int(entry.get("priority", 9)),
         layer=entry.get("layer"),
         where=tuple(sorted(entry.get("where", {}).items())),
@@ -210,6 +209,7 @@ def _boundary_set(entry: dict[str, Any], sources: SourceCatalogue) -> BoundarySe
         end_field=entry.get("end_field"),
         valid_in=entry.get("valid_in"),
         detail=DetailSource(detail[0], int(detail[1])) if detail else None,
+        maxzoom=int(entry["maxzoom"]) if "maxzoom" in entry else None,
         source=sources.get(entry["file"]),
     )
 

@@ -22,7 +22,7 @@ CREATE TABLE levels (
 CREATE TABLE boundary_sets (
     id TEXT PRIMARY KEY, level TEXT NOT NULL, vintage TEXT NOT NULL, title TEXT NOT NULL,
     file TEXT NOT NULL, detail_file TEXT, detail_from_zoom INTEGER,
-    year_from INTEGER NOT NULL, year_to INTEGER NOT NULL, resolution_m REAL NOT NULL,
+    year_from INTEGER NOT NULL, year_to INTEGER NOT NULL,
     attribution TEXT NOT NULL, licence TEXT NOT NULL, licence_url TEXT NOT NULL,
     source_title TEXT NOT NULL, origin TEXT NOT NULL, features INTEGER NOT NULL,
     west REAL, south REAL, east REAL, north REAL);

@@ -143,7 +143,6 @@ def _write_registry(
                 "detail_from_zoom": spec.detail.from_zoom if spec.detail else None,
                 "year_from": spec.years[0],
                 "year_to": spec.years[1],
-                "resolution_m": spec.resolution_m,
                 "attribution": spec.attribution,
                 "licence": spec.licence,
                 "licence_url": source.licence.url if source else "",

@@ -21,6 +21,7 @@ def test_every_shipped_set_loads_valid_in_the_standard_shape(
     assert frame.is_valid.all(), f"{set_id}: invalid geometry after loading"
     assert set(frame.geom_type) <= {"Polygon", "MultiPolygon"}
     assert not frame.is_empty.any()
+    assert shapely.coverage_is_valid(frame.geometry.to_numpy()), "neighbours overlap"
     assert (frame["set_id"] == set_id).all() and (
         frame["level"] == registry.get(set_id).level
     ).all()
@@ -72,7 +73,7 @@ def _spec(tmp_path, **changes) -> BoundarySet:
         name_field="NM",
         crs="EPSG:4326",
         years=(2020, 2020),
-        resolution_m=100,
+        
         priority=1,
     )
     fields.update(changes)
