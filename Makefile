@@ -6,13 +6,13 @@ BIN := $(VENV)/bin
 DATA_DIR ?= build
 PIP := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 
-.PHONY: run test install install-dev lint check clean
+.PHONY: run test install install-dev system-deps lint check clean
 
 run: $(VENV)/.installed
 	$(BIN)/levelup build --data-dir $(DATA_DIR)
 	$(BIN)/levelup report --data-dir $(DATA_DIR)
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev system-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -31,6 +31,9 @@ $(VENV)/.installed: $(VENV)/.created pyproject.toml constraints.txt
 $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PIP) -e '.[dev]'
 	touch $@
+
+system-deps:
+	scripts/install-system-deps
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -50,6 +50,19 @@ def main() -> None:
     """levelup: levelling-up statistics on real boundaries, as tiles, extracts and a map."""
 
 
+def _year_range(value: str | None) -> tuple[int, int] | None:
+    if not value:
+        return None
+    first, _, last = value.partition("-")
+    try:
+        years = (int(first), int(last or first))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a year or a range like 2019-2023") from None
+    if years[0] > years[1]:
+        raise click.BadParameter(f"{value!r}: the range ends before it starts")
+    return years
+
+
 @main.command()
 @data_dir_option
 @click.option(
@@ -57,17 +70,42 @@ def main() -> None:
     "only",
     multiple=True,
     metavar="INDICATOR",
-    help="Build only these indicators (repeatable).",
+    help="Build tilesets of these indicators only (repeatable).",
+)
+@click.option("--years", default=None, metavar="YYYY[-YYYY]", help="Only these years.")
+@click.option(
+    "--level",
+    "levels",
+    multiple=True,
+    metavar="LEVEL",
+    help="Only these geography levels, e.g. lad, ctyua, rgn, nuts2 (repeatable).",
 )
 @click.option("--force", is_flag=True, help="Rebuild even if the inputs have not changed.")
+@click.option("--data-only", is_flag=True, help="Build the joined data but no tiles.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes encoding tilesets (default: CPU count, at most 4).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @_fails_cleanly
-def build(data_dir: Path | None, only: tuple[str, ...], force: bool, quiet: bool) -> None:
-    """Read, normalise and join every shipped indicator into DATA_DIR/levelup.db."""
+def build(
+    data_dir: Path | None,
+    only: tuple[str, ...],
+    years: str | None,
+    levels: tuple[str, ...],
+    force: bool,
+    data_only: bool,
+    workers: int | None,
+    quiet: bool,
+) -> None:
+    """Join every shipped indicator into DATA_DIR/levelup.db, then build its tilesets."""
     from pipeline.build import build_data
 
     settings = _settings(data_dir)
-    result = build_data(settings.data_dir, only=only or None, force=force, progress=not quiet)
+    year_range = _year_range(years)
+    result = build_data(settings.data_dir, force=force, progress=not quiet)
     if result.skipped:
         click.echo(f"data: up to date ({result.path}, checked in {result.seconds:.2f}s)")
     else:
@@ -75,6 +113,24 @@ def build(data_dir: Path | None, only: tuple[str, ...], force: bool, quiet: bool
             f"data: {result.indicators} indicators, {result.observations:,} observations "
             f"joined on {result.sets} boundary sets in {result.seconds:.1f}s -> {result.path}"
         )
+    if data_only:
+        return
+    from tiles.build import build_tiles
+
+    tiles = build_tiles(
+        settings.data_dir,
+        only=only or None,
+        years=year_range,
+        levels=levels or None,
+        force=force,
+        workers=workers,
+        progress=not quiet,
+    )
+    click.echo(
+        f"tiles: {tiles.planned} tilesets ({tiles.built} built, {tiles.skipped} up to date), "
+        f"{tiles.tiles:,} tiles, {tiles.bytes / 1e6:,.1f} MB, {tiles.features:,} features "
+        f"in {tiles.seconds:.1f}s -> {tiles.manifest.parent}"
+    )
 
 
 @main.command()

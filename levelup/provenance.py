@@ -86,3 +86,13 @@ def load_sources(root: Path) -> SourceCatalogue:
         except KeyError as exc:
             raise CatalogueError(f"{toml_path}: entry {entry.get('path')!r} lacks {exc}") from exc
     return SourceCatalogue(root=root, files=files)
+
+
+def merge_attributions(texts: list[str]) -> str:
+    """Join attribution texts, keeping each distinct sentence once, in first-seen order."""
+    sentences: dict[str, None] = {}
+    for text in texts:
+        for sentence in text.replace(". ", ".\n").splitlines():
+            if sentence.strip():
+                sentences.setdefault(sentence.strip(), None)
+    return " ".join(sentences)

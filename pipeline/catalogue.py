@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from levelup.errors import CatalogueError, UnknownIndicatorError
-from levelup.provenance import SourceCatalogue, SourceFile, load_sources
+from levelup.provenance import SourceCatalogue, SourceFile, load_sources, merge_attributions
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
@@ -86,7 +86,7 @@ class Indicator:
     @property
     def attribution(self) -> str:
         """Attribution required by the source files' licences."""
-        return " ".join(dict.fromkeys(p.attribution for p in self.provenance))
+        return merge_attributions([p.attribution for p in self.provenance])
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,7 +73,6 @@ def _spec(tmp_path, **changes) -> BoundarySet:
         name_field="NM",
         crs="EPSG:4326",
         years=(2020, 2020),
-        
         priority=1,
     )
     fields.update(changes)

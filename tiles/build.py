@@ -1,0 +1,316 @@
+"""Build every tileset from the joined data: plan, cut geometry once, encode in parallel."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from levelup import db
+from levelup.atomic import write_text_atomic
+from levelup.errors import LevelupError
+from levelup.provenance import merge_attributions
+from tiles.classes import classify, quantile_breaks
+from tiles.pyramid import GeometryPyramid
+from tiles.tileset import TilesetKey, TilesetSpec
+from tiles.worker import TilesetJob, TilesetResult, run
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True, slots=True)
+class TileBuild:
+    """Summary of a tile build."""
+
+    planned: int
+    built: int
+    skipped: int
+    tiles: int
+    bytes: int
+    features: int
+    seconds: float
+    manifest: Path
+
+
+def code_digest() -> str:
+    """Digest of the tiles package source: a change to encoding invalidates every tileset."""
+    digest = hashlib.sha256()
+    root = Path(__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _rows(connection: sqlite3.Connection, sql: str, *params: object) -> list[sqlite3.Row]:
+    connection.row_factory = sqlite3.Row
+    return connection.execute(sql, params).fetchall()
+
+
+def plan(
+    connection: sqlite3.Connection,
+    *,
+    only: Iterable[str] | None = None,
+    years: tuple[int, int] | None = None,
+    levels: Iterable[str] | None = None,
+) -> list[tuple[TilesetKey, str]]:
+    """Every mapped (indicator, variant, level, year) in the coverage, with its boundary set."""
+    rows = _rows(
+        connection,
+        "SELECT indicator, variant, level, year, set_id FROM coverage "
+        "WHERE mapped = 1 ORDER BY indicator, variant, level, year",
+    )
+    wanted, want_levels = set(only or ()), set(levels or ())
+    known = {r["id"] for r in _rows(connection, "SELECT id FROM indicators")}
+    unknown = wanted - known
+    if unknown:
+        raise LevelupError(f"unknown indicator(s): {', '.join(sorted(unknown))}")
+    out = []
+    for row in rows:
+        if wanted and row["indicator"] not in wanted:
+            continue
+        if want_levels and row["level"] not in want_levels:
+            continue
+        if years and not years[0] <= row["year"] <= years[1]:
+            continue
+        out.append(
+            (TilesetKey(row["indicator"], row["variant"], row["level"], row["year"]), row["set_id"])
+        )
+    return out
+
+
+class SeriesData:
+    """Values of one indicator × variant × level for every year, aligned to area ids."""
+
+    def __init__(
+        self, connection: sqlite3.Connection, indicator: str, variant: str, level: str, set_id: str
+    ) -> None:
+        self.codes = [
+            r["code"]
+            for r in _rows(
+                connection, "SELECT code FROM areas WHERE set_id = ? ORDER BY fid", set_id
+            )
+        ]
+        index = {code: i for i, code in enumerate(self.codes)}
+        self.values: dict[int, np.ndarray] = {}
+        self.periods: dict[int, str] = {}
+        for row in _rows(
+            connection,
+            "SELECT code, year, period, value FROM observations "
+            "WHERE indicator=? AND variant=? AND level=?",
+            indicator,
+            variant,
+            level,
+        ):
+            year = row["year"]
+            if year not in self.values:
+                self.values[year] = np.full(len(self.codes), np.nan)
+            if row["code"] in index and row["value"] is not None:
+                self.values[year][index[row["code"]]] = row["value"]
+            self.periods[year] = row["period"]
+        every = np.concatenate(list(self.values.values())) if self.values else np.array([])
+        self.breaks = quantile_breaks(every)
+
+    def columns(self, year: int) -> dict[str, np.ndarray]:
+        """Per-area property columns for one year."""
+        values = self.values[year]
+        classes = classify(values, self.breaks)
+        return {
+            "value": values,
+            "class": np.array([int(c) if c >= 0 else None for c in classes], dtype=object),
+        }
+
+
+def _labels(connection: sqlite3.Connection) -> dict[str, Any]:
+    return {
+        "indicators": {r["id"]: dict(r) for r in _rows(connection, "SELECT * FROM indicators")},
+        "variants": {
+            (r["indicator"], r["id"]): dict(r) for r in _rows(connection, "SELECT * FROM variants")
+        },
+        "levels": {r["id"]: dict(r) for r in _rows(connection, "SELECT * FROM levels")},
+        "sets": {r["id"]: dict(r) for r in _rows(connection, "SELECT * FROM boundary_sets")},
+    }
+
+
+def _spec(key: TilesetKey, set_id: str, series: SeriesData, labels: dict[str, Any]) -> TilesetSpec:
+    indicator = labels["indicators"][key.indicator]
+    variant = labels["variants"][(key.indicator, key.variant)]
+    boundary = labels["sets"][set_id]
+    period = series.periods[key.year]
+    attribution = merge_attributions([indicator["attribution"], boundary["attribution"]])
+    return TilesetSpec(
+        key=key,
+        set_id=set_id,
+        title=indicator["title"],
+        variant_label=variant["label"],
+        level_label=labels["levels"][key.level]["label"],
+        unit=variant["unit"],
+        polarity=variant["polarity"],
+        decimals=indicator["decimals"],
+        period=period,
+        description=f"{indicator['description']} Period: {period}. "
+        f"Boundaries: {boundary['title']}. Source: {indicator['source']}.",
+        attribution=attribution,
+        breaks=series.breaks,
+    )
+
+
+def _digest(*parts: object) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            digest.update(np.ascontiguousarray(part.astype(float)).tobytes())
+        else:
+            digest.update(json.dumps(part, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _read_manifest(path: Path) -> dict[str, dict[str, Any]]:
+    if not path.is_file():
+        return {}
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))["tilesets"]
+        return {e["id"]: e for e in entries}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _entry(spec: TilesetSpec, result: TilesetResult, file: str) -> dict[str, Any]:
+    meta = result.metadata
+    return {
+        "id": spec.key.id,
+        **spec.key._asdict(),
+        "set_id": spec.set_id,
+        "file": file,
+        "name": spec.name,
+        "title": spec.title,
+        "variant_label": spec.variant_label,
+        "level_label": spec.level_label,
+        "unit": spec.unit,
+        "polarity": spec.polarity,
+        "decimals": spec.decimals,
+        "period": spec.period,
+        "breaks": list(spec.breaks),
+        "attribution": spec.attribution,
+        "description": spec.description,
+        "minzoom": int(meta["minzoom"]),
+        "maxzoom": int(meta["maxzoom"]),
+        "bounds": [float(v) for v in meta["bounds"].split(",")],
+        "center": [float(v) for v in meta["center"].split(",")],
+        "fields": json.loads(meta["json"])["vector_layers"][0]["fields"],
+        "tiles": result.tiles,
+        "unique_tiles": result.unique_tiles,
+        "bytes": result.bytes,
+        "features": result.features,
+        "hash": result.digest,
+    }
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+
+
+def build_tiles(
+    data_dir: Path,
+    *,
+    only: Iterable[str] | None = None,
+    years: tuple[int, int] | None = None,
+    levels: Iterable[str] | None = None,
+    force: bool = False,
+    workers: int | None = None,
+    progress: bool = False,
+) -> TileBuild:
+    """Build (or bring up to date) every planned tileset under `data_dir/tiles`."""
+    from tiles.pyramids import PyramidCache  # geometry cutting needs shapely; keep it local
+
+    started = time.perf_counter()
+    tiles_dir = data_dir / "tiles"
+    connection = db.open_readonly(data_dir / "levelup.db")
+    try:
+        planned = plan(connection, only=only, years=years, levels=levels)
+        labels = _labels(connection)
+        series: dict[tuple[str, str, str], SeriesData] = {}
+        for key, set_id in planned:
+            group = (key.indicator, key.variant, key.level)
+            if group not in series:
+                series[group] = SeriesData(connection, *group, set_id)
+    finally:
+        connection.close()
+    workers = workers or min(os.cpu_count() or 1, 4)
+    cache = PyramidCache(data_dir / "cache" / "pyramids", code_digest())
+    pyramid_paths = cache.ensure(
+        sorted({s for _, s in planned}), workers=workers, progress=progress
+    )
+    manifest_path = tiles_dir / MANIFEST
+    previous = _read_manifest(manifest_path)
+    jobs, kept = [], {}
+    for key, set_id in planned:
+        data = series[(key.indicator, key.variant, key.level)]
+        spec = _spec(key, set_id, data, labels)
+        columns = data.columns(key.year)
+        digest = _digest(code_digest(), pyramid_paths[set_id].name, asdict(spec), columns["value"])
+        target = tiles_dir / f"{key.id}.mbtiles"
+        old = previous.get(key.id)
+        if not force and old and old.get("hash") == digest and target.is_file():
+            kept[key.id] = old
+            continue
+        jobs.append(TilesetJob(spec, pyramid_paths[set_id], columns, target, digest))
+    entries = dict(previous) if (only or years or levels) else {}
+    entries.update(kept)
+    results = list(_run_jobs(jobs, workers, progress))
+    specs = {job.spec.key.id: job.spec for job in jobs}
+    for result in results:
+        entries[result.id] = _entry(specs[result.id], result, f"{result.id}.mbtiles")
+    if not (only or years or levels):
+        _remove_stale(tiles_dir, set(entries))
+    ordered = [entries[k] for k in sorted(entries)]
+    write_text_atomic(manifest_path, json.dumps({"tilesets": ordered}, indent=1))
+    return TileBuild(
+        planned=len(planned),
+        built=len(results),
+        skipped=len(kept),
+        tiles=sum(e["tiles"] for e in ordered),
+        bytes=sum(e["bytes"] for e in ordered),
+        features=sum(e["features"] for e in ordered),
+        seconds=time.perf_counter() - started,
+        manifest=manifest_path,
+    )
+
+
+def _run_jobs(jobs: list[TilesetJob], workers: int, progress: bool) -> Iterator[TilesetResult]:
+    bar = tqdm(total=len(jobs), desc="tilesets", unit="ts", disable=not progress)
+    try:
+        if workers <= 1 or len(jobs) < 8:
+            for job in jobs:
+                yield run(job)
+                bar.update()
+            return
+        with _pool(workers) as pool:
+            futures: list[Future[TilesetResult]] = [pool.submit(run, job) for job in jobs]
+            for future in futures:
+                yield future.result()
+                bar.update()
+    finally:
+        bar.close()
+
+
+def _remove_stale(tiles_dir: Path, keep: set[str]) -> None:
+    """Delete tileset files no longer in the catalogue (after a full build only)."""
+    for path in tiles_dir.glob("*.mbtiles"):
+        if path.stem not in keep:
+            path.unlink()
+
+
+def load_pyramid(path: Path) -> GeometryPyramid:
+    """Read a cached pyramid (for tests and benchmarks)."""
+    return GeometryPyramid.load(path)

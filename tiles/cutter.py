@@ -1,0 +1,77 @@
+"""Cut a boundary set into a geometry pyramid: simplify, clip, quantise and encode per tile."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+from tqdm import tqdm
+
+from tiles.geometry import cut_zoom, median_segment_m, ring_arrays, simplify_for_zoom, to_mercator
+from tiles.mvt import EXTENT, EncodedFeature, encode_polygons
+from tiles.pyramid import GeometryPyramid, PyramidInfo
+from tiles.tilemath import maxzoom_for_detail, tiles_covering
+
+BUFFER = 64  # tile units of clip buffer round each tile (1/64 of a tile)
+
+
+def choose_maxzoom(frame: gpd.GeoDataFrame, override: int | None = None) -> int:
+    """Max zoom from the geometry's own detail (median segment length), unless overridden."""
+    if override is not None:
+        return override
+    segment, latitude = median_segment_m(frame.geometry.to_numpy())
+    return maxzoom_for_detail(segment, latitude)
+
+
+def build_pyramid(
+    frame: gpd.GeoDataFrame,
+    *,
+    maxzoom: int,
+    detail: gpd.GeoDataFrame | None = None,
+    detail_from: int | None = None,
+    extent: int = EXTENT,
+    buffer: int = BUFFER,
+    progress: bool = False,
+) -> GeometryPyramid:
+    """Simplify, clip, quantise and encode a boundary set (standard shape) for z0..maxzoom.
+
+    Feature ids are row positions in `frame` (sorted by code). A finer `detail` frame with
+    the same codes replaces the geometry from zoom `detail_from` upward.
+    """
+    codes = tuple(frame["code"])
+    if detail is not None and tuple(detail["code"]) != codes:
+        raise ValueError("detail geometry must have exactly the same codes in the same order")
+    west, south, east, north = (float(v) for v in frame.total_bounds)
+    center_zoom = max(0, min(maxzoom, 5))
+    info = PyramidInfo(
+        set_id=str(frame["set_id"].iloc[0]) if len(frame) else "",
+        minzoom=0,
+        maxzoom=maxzoom,
+        bounds=(west, south, east, north),
+        center=((west + east) / 2, (south + north) / 2, center_zoom),
+        codes=codes,
+        names=tuple(frame["name"]),
+    )
+    pyramid = GeometryPyramid(info)
+    base = to_mercator(frame.geometry.to_numpy())
+    fine = to_mercator(detail.geometry.to_numpy()) if detail is not None else None
+    # Deepest zoom first: each zoom is simplified from the next finer one, which is cheaper
+    # than starting from the source every time and keeps the levels nested.
+    previous: dict[bool, np.ndarray] = {}
+    for z in tqdm(range(maxzoom, -1, -1), desc=f"geometry {info.set_id}", disable=not progress):
+        use_fine = fine is not None and detail_from is not None and z >= detail_from
+        start = fine if use_fine and fine is not None else base
+        source = previous.get(use_fine, start)
+        simplified = simplify_for_zoom(source, z, extent)
+        previous[use_fine] = simplified
+        candidates = list(tiles_covering(west, south, east, north, z))
+        tile_idx, fids, geometries = cut_zoom(simplified, candidates, extent, buffer)
+        coords, ring_lengths, ring_feature = ring_arrays(geometries)
+        encoded = encode_polygons(coords, ring_lengths, ring_feature, len(geometries))
+        firsts: np.ndarray = np.flatnonzero(np.r_[True, np.diff(tile_idx) != 0])
+        if not len(tile_idx):
+            firsts = np.zeros(0, dtype=np.int64)
+        for first, last in zip(firsts, np.r_[firsts[1:], len(tile_idx)], strict=True):
+            pyramid.tiles[candidates[tile_idx[first]]] = tuple(
+                EncodedFeature.of(int(fids[i]), encoded[i]) for i in range(first, last)
+            )
+    return pyramid

@@ -1,0 +1,74 @@
+"""Pure tile maths on the Web Mercator grid (mercantile underneath): no I/O, no geometry library."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import NamedTuple
+
+import mercantile
+
+EARTH_CIRCUMFERENCE = 2 * math.pi * 6378137.0
+ORIGIN = EARTH_CIRCUMFERENCE / 2
+MAX_LATITUDE = 85.0511287798066
+MAX_ZOOM = 24
+
+
+class Tile(NamedTuple):
+    """An XYZ tile (y counted from the north, as in URLs)."""
+
+    z: int
+    x: int
+    y: int
+
+    @property
+    def tms_y(self) -> int:
+        """Row as MBTiles stores it (counted from the south)."""
+        return (1 << self.z) - 1 - self.y
+
+    def is_valid(self) -> bool:
+        """True when x and y lie inside the 2^z × 2^z grid."""
+        size = 1 << self.z
+        return 0 <= self.z <= MAX_ZOOM and 0 <= self.x < size and 0 <= self.y < size
+
+    def parent(self) -> Tile:
+        """The tile one zoom level up that contains this one."""
+        return Tile(self.z - 1, self.x >> 1, self.y >> 1)
+
+
+def tile_size_m(z: int) -> float:
+    """Width of a tile at zoom z in Web Mercator metres."""
+    return EARTH_CIRCUMFERENCE / (1 << z)
+
+
+def mercator_bounds(tile: Tile) -> tuple[float, float, float, float]:
+    """(minx, miny, maxx, maxy) of a tile in EPSG:3857 metres."""
+    size = tile_size_m(tile.z)
+    minx = -ORIGIN + tile.x * size
+    maxy = ORIGIN - tile.y * size
+    return minx, maxy - size, minx + size, maxy
+
+
+def lnglat_bounds(tile: Tile) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of a tile in degrees."""
+    west, south, east, north = mercantile.bounds(tile.x, tile.y, tile.z)
+    return west, south, east, north
+
+
+def tiles_covering(west: float, south: float, east: float, north: float, z: int) -> Iterator[Tile]:
+    """Every tile at zoom z that overlaps a longitude/latitude box."""
+    south, north = max(south, -MAX_LATITUDE), min(north, MAX_LATITUDE)
+    for t in mercantile.tiles(west, south, east, north, [z]):
+        yield Tile(t.z, t.x, t.y)
+
+
+def maxzoom_for_detail(segment_m: float, latitude: float, min_pixels: float = 16.0) -> int:
+    """Deepest useful zoom for geometry whose median segment is `segment_m` ground metres.
+
+    Past the zoom where a typical segment spans `min_pixels` pixels of a 256-pixel tile,
+    further zooms only magnify straight lines. With 16 pixels this gives z10 for ONS
+    ultra-generalised (BUC) districts and z7 for the GISCO 1:20 million NUTS regions.
+    """
+    ground_tile = EARTH_CIRCUMFERENCE * math.cos(math.radians(latitude))
+    zoom = math.log2(ground_tile * min_pixels / (256.0 * segment_m))
+    return max(0, min(MAX_ZOOM, round(zoom)))

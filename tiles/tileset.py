@@ -1,0 +1,165 @@
+"""One tileset (indicator × variant × level × year): its key, properties and metadata."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from tiles.mvt import PropertyValue, encode_layer, encode_properties, encode_tile
+from tiles.pyramid import GeometryPyramid, PyramidInfo
+from tiles.tilemath import Tile
+
+SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+TILESET_ID = re.compile(rf"^({SLUG})\.({SLUG})\.([a-z0-9]+)\.(\d{{4}})$")
+
+
+class TilesetKey(NamedTuple):
+    """Identity of a tileset; its id is 'indicator.variant.level.year'."""
+
+    indicator: str
+    variant: str
+    level: str
+    year: int
+
+    @property
+    def id(self) -> str:
+        """The tileset id used in file names and URLs."""
+        return f"{self.indicator}.{self.variant}.{self.level}.{self.year}"
+
+    @classmethod
+    def parse(cls, tileset_id: str) -> TilesetKey:
+        """Parse an id; ValueError when it is not a well-formed tileset id."""
+        match = TILESET_ID.match(tileset_id)
+        if match is None:
+            raise ValueError(f"not a tileset id: {tileset_id!r}")
+        return cls(match[1], match[2], match[3], int(match[4]))
+
+
+@dataclass(frozen=True, slots=True)
+class TilesetSpec:
+    """Everything needed to describe one tileset, apart from its values."""
+
+    key: TilesetKey
+    set_id: str
+    title: str
+    variant_label: str
+    level_label: str
+    unit: str
+    polarity: str
+    decimals: int
+    period: str
+    description: str
+    attribution: str
+    breaks: tuple[float, ...]
+
+    @property
+    def name(self) -> str:
+        """Human-readable tileset name."""
+        return f"{self.title} ({self.variant_label}), {self.level_label}, {self.period}"
+
+
+class AreaProperties:
+    """Per-area properties of one tileset, aligned with a pyramid's feature ids."""
+
+    def __init__(self, info: PyramidInfo, columns: Mapping[str, np.ndarray]) -> None:
+        self.keys: tuple[str, ...] = ("code", "name", *columns)
+        self.rows: list[dict[str, PropertyValue]] = []
+        for fid, (code, name) in enumerate(zip(info.codes, info.names, strict=True)):
+            row: dict[str, PropertyValue] = {"code": code, "name": name}
+            for column, values in columns.items():
+                row[column] = _python_value(values[fid])
+            self.rows.append(row)
+
+    def stats(self) -> list[dict[str, Any]]:
+        """tilestats attribute entries: type, count, range and some values."""
+        out = []
+        for key in self.keys:
+            present = [r[key] for r in self.rows if r.get(key) is not None]
+            numeric = bool(present) and all(isinstance(v, int | float) for v in present)
+            entry: dict[str, Any] = {
+                "attribute": key,
+                "count": len(present),
+                "type": "number" if numeric else "string",
+            }
+            if numeric:
+                entry["min"] = min(present)  # type: ignore[type-var]
+                entry["max"] = max(present)  # type: ignore[type-var]
+            entry["values"] = sorted(set(present), key=lambda v: (str(type(v)), v))[:100]
+            out.append(entry)
+        return out
+
+
+def _python_value(value: Any) -> PropertyValue:
+    if value is None:
+        return None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if not math.isfinite(float(value)) else float(value)
+    return value  # type: ignore[no-any-return]
+
+
+def encode_tiles(
+    pyramid: GeometryPyramid, properties: AreaProperties, layer: str
+) -> Iterator[tuple[Tile, bytes, int]]:
+    """Gzip-compressed MVT bytes per tile of the pyramid, with the tile's feature count."""
+    keys = properties.keys
+    key_index = {k: i for i, k in enumerate(keys)}
+    encoded = [encode_properties(row, key_index) for row in properties.rows]
+    for tile, features in pyramid:
+        pairs = [(f.static, encoded[f.fid]) for f in features]
+        data = encode_tile([encode_layer(layer, pairs, keys)])
+        yield tile, gzip.compress(data, compresslevel=6, mtime=0), len(features)
+
+
+FIELD_TYPES = {"number": "Number", "string": "String", "boolean": "Boolean"}
+
+
+def metadata(spec: TilesetSpec, info: PyramidInfo, properties: AreaProperties) -> dict[str, str]:
+    """MBTiles 1.3 metadata: name, format, bounds, center, zooms, attribution, json…"""
+    stats = properties.stats()
+    fields = {s["attribute"]: FIELD_TYPES[s["type"]] for s in stats}
+    layer = spec.key.level
+    vector_layers = [
+        {
+            "id": layer,
+            "description": f"{spec.level_label} ({spec.set_id})",
+            "minzoom": info.minzoom,
+            "maxzoom": info.maxzoom,
+            "fields": fields,
+        }
+    ]
+    tilestats = {
+        "layerCount": 1,
+        "layers": [
+            {
+                "layer": layer,
+                "count": len(properties.rows),
+                "geometry": "Polygon",
+                "attributeCount": len(stats),
+                "attributes": stats,
+            }
+        ],
+    }
+    west, south, east, north = info.bounds
+    return {
+        "name": spec.name,
+        "format": "pbf",
+        "type": "overlay",
+        "version": "1",
+        "bounds": f"{west:.6f},{south:.6f},{east:.6f},{north:.6f}",
+        "center": f"{info.center[0]:.6f},{info.center[1]:.6f},{info.center[2]}",
+        "minzoom": str(info.minzoom),
+        "maxzoom": str(info.maxzoom),
+        "attribution": spec.attribution,
+        "description": spec.description,
+        "json": json.dumps({"vector_layers": vector_layers, "tilestats": tilestats}),
+        "levelup": json.dumps({**asdict(spec), "key": spec.key._asdict(), "id": spec.key.id}),
+    }
