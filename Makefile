@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= build
 PIP := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 
-.PHONY: run test install install-dev system-deps lint check clean
+.PHONY: run test bench install install-dev system-deps lint check clean
 
 run: $(VENV)/.installed
 	$(BIN)/levelup build --data-dir $(DATA_DIR)
@@ -31,6 +31,9 @@ $(VENV)/.installed: $(VENV)/.created pyproject.toml constraints.txt
 $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PIP) -e '.[dev]'
 	touch $@
+
+bench: $(VENV)/.installed-dev system-deps
+	$(BIN)/python -m bench.run
 
 system-deps:
 	scripts/install-system-deps

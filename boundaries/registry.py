@@ -101,7 +101,10 @@ class Registry:
         try:
             return self.levels[level_id]
         except KeyError:
-            raise CatalogueError(f"unknown geography level {level_id!r}") from None
+            known = ", ".join(self.levels)
+            raise CatalogueError(
+                f"unknown geography level {level_id!r}; known levels: {known}"
+            ) from None
 
     def sets_for_level(self, level_id: str) -> list[BoundarySet]:
         """Every set of one level, best priority first, newest vintage first within a priority."""

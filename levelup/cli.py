@@ -103,8 +103,15 @@ def build(
     """Join every shipped indicator into DATA_DIR/levelup.db, then build its tilesets."""
     from pipeline.build import build_data
 
+    from boundaries.registry import default_registry
+    from pipeline.catalogue import default_catalogue
+
     settings = _settings(data_dir)
     year_range = _year_range(years)
+    for indicator in only:  # fail before any work on a typo
+        default_catalogue().get(indicator)
+    for level in levels:
+        default_registry().level(level)
     result = build_data(settings.data_dir, force=force, progress=not quiet)
     if result.skipped:
         click.echo(f"data: up to date ({result.path}, checked in {result.seconds:.2f}s)")
@@ -154,3 +161,7 @@ def report(data_dir: Path | None, as_json: bool, years: bool, indicator: str | N
         click.echo(json.dumps(data, indent=1))
     else:
         click.echo(format_report(data, years=years))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Benchmarks: each compares levelup with a peer in the same run and prints ratios."""
