@@ -11,6 +11,7 @@ PIP := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 run: $(VENV)/.installed
 	$(BIN)/levelup build --data-dir $(DATA_DIR)
 	$(BIN)/levelup report --data-dir $(DATA_DIR)
+	$(BIN)/levelup serve --data-dir $(DATA_DIR) --open
 
 test: $(VENV)/.installed-dev system-deps
 	$(BIN)/ruff check .
@@ -32,7 +33,8 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PIP) -e '.[dev]'
 	touch $@
 
-bench: $(VENV)/.installed-dev system-deps
+bench: $(VENV)/.installed-dev
+	scripts/install-system-deps bench
 	$(BIN)/python -m bench.run
 
 system-deps:

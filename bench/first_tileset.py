@@ -22,16 +22,21 @@ def main() -> None:
     frame = load_boundaries(set_id)
     pyramid = build_pyramid(frame, maxzoom=choose_maxzoom(frame))
     connection = sqlite3.connect(Path(data_dir) / "levelup.db")
-    values = dict(connection.execute(
-        "SELECT code, value FROM observations WHERE indicator=? AND variant=? AND level='lad' "
-        "AND year=?", (indicator, variant, int(year))).fetchall())
+    values = dict(
+        connection.execute(
+            "SELECT code, value FROM observations WHERE indicator=? AND variant=? AND level='lad' "
+            "AND year=?",
+            (indicator, variant, int(year)),
+        ).fetchall()
+    )
     column = np.array([values.get(c, np.nan) for c in pyramid.info.codes], dtype=float)
     properties = AreaProperties(pyramid.info, {"value": column})
     writer = MBTilesWriter(Path(out))
     for tile, data, _ in encode_tiles(pyramid, properties, "lad"):
         writer.put(tile, data)
-    writer.finalize({"name": "bench", "format": "pbf", "minzoom": "0",
-                     "maxzoom": str(pyramid.info.maxzoom)})
+    writer.finalize(
+        {"name": "bench", "format": "pbf", "minzoom": "0", "maxzoom": str(pyramid.info.maxzoom)}
+    )
 
 
 if __name__ == "__main__":

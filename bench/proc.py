@@ -52,12 +52,18 @@ def tree_rss(root: int) -> int:
     return total
 
 
-def measure(command: list[str], *, env: dict[str, str] | None = None,
-            interval: float = 0.05) -> Measured:
+def measure(
+    command: list[str], *, env: dict[str, str] | None = None, interval: float = 0.05
+) -> Measured:
     """Run `command`, sampling the process tree's RSS every `interval` seconds."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               env={**os.environ, **(env or {})}, text=True)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
+        text=True,
+    )
     peak = 0
     while process.poll() is None:
         peak = max(peak, tree_rss(process.pid))

@@ -11,8 +11,10 @@ from bench import tiles_vs_gdal
 
 def main() -> None:
     """Run the benchmarks one after another."""
-    results = {"when": datetime.now(UTC).isoformat(timespec="seconds"),
-               "tiles": tiles_vs_gdal.main()}
+    results = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "tiles": tiles_vs_gdal.main(),
+    }
     out = Path(__file__).parent / "results" / "latest.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=1))

@@ -34,21 +34,41 @@ FURTHER = 12  # further indicator-year tilesets timed for the marginal cost
 
 def _values(db: Path, year: int) -> dict[str, float]:
     connection = sqlite3.connect(db)
-    return {c: v for c, v in connection.execute(
-        "SELECT code, value FROM observations WHERE indicator=? AND variant=? AND level='lad' "
-        "AND year=?", (INDICATOR, VARIANT, year)) if v is not None}
+    return {
+        c: v
+        for c, v in connection.execute(
+            "SELECT code, value FROM observations WHERE indicator=? AND variant=? AND level='lad' "
+            "AND year=?",
+            (INDICATOR, VARIANT, year),
+        )
+        if v is not None
+    }
 
 
-def _gdal_input(frame, values: dict[str, float], path: Path) -> None:
+def _gdal_input(frame: Any, values: dict[str, float], path: Path) -> None:
     out = frame[["code", "name", "geometry"]].copy()
     out["value"] = [values.get(c) for c in out["code"]]
     out.to_file(path, driver="GeoJSON")
 
 
 def _gdal(source: Path, target: Path) -> list[str]:
-    return ["ogr2ogr", "-f", "MBTILES", str(target), str(source), "-nln", "lad",
-            "-dsco", "MINZOOM=0", "-dsco", "MAXZOOM=10",
-            "-dsco", "MAX_SIZE=1000000000", "-dsco", "MAX_FEATURES=1000000000"]
+    return [
+        "ogr2ogr",
+        "-f",
+        "MBTILES",
+        str(target),
+        str(source),
+        "-nln",
+        "lad",
+        "-dsco",
+        "MINZOOM=0",
+        "-dsco",
+        "MAXZOOM=10",
+        "-dsco",
+        "MAX_SIZE=1000000000",
+        "-dsco",
+        "MAX_FEATURES=1000000000",
+    ]
 
 
 def tile_stats(path: Path) -> dict[str, int]:
@@ -77,8 +97,14 @@ def run(work: Path) -> dict[str, Any]:
     data_dir = work / "data"
     build_data(data_dir)
     db = data_dir / "levelup.db"
-    years = sorted({y for (y,) in sqlite3.connect(db).execute(
-        "SELECT DISTINCT year FROM observations WHERE indicator=?", (INDICATOR,))})
+    years = sorted(
+        {
+            y
+            for (y,) in sqlite3.connect(db).execute(
+                "SELECT DISTINCT year FROM observations WHERE indicator=?", (INDICATOR,)
+            )
+        }
+    )
     frame = load_boundaries(SET_ID)
     inputs = []
     for year in years[: FURTHER + 1]:
@@ -93,8 +119,19 @@ def run(work: Path) -> dict[str, Any]:
         m = measure(_gdal(path, work / f"gdal-{year}.mbtiles"))
         gdal_times.append(m.seconds)
 
-    ours_first = measure([sys.executable, "-m", "bench.first_tileset", str(data_dir), SET_ID,
-                          INDICATOR, VARIANT, str(inputs[0][0]), str(work / "ours-first.mbtiles")])
+    ours_first = measure(
+        [
+            sys.executable,
+            "-m",
+            "bench.first_tileset",
+            str(data_dir),
+            SET_ID,
+            INDICATOR,
+            VARIANT,
+            str(inputs[0][0]),
+            str(work / "ours-first.mbtiles"),
+        ]
+    )
     assert ours_first.returncode == 0, ours_first.output
     pyramid = build_pyramid(frame, maxzoom=10)
     ours_times = []
@@ -103,27 +140,47 @@ def run(work: Path) -> dict[str, Any]:
         values = _values(db, year)
         column = np.array([values.get(c, np.nan) for c in pyramid.info.codes], dtype=float)
         writer = MBTilesWriter(work / f"ours-{year}.mbtiles")
-        for tile, data, _ in encode_tiles(pyramid, AreaProperties(pyramid.info, {"value": column}),
-                                          "lad"):
+        for tile, data, _ in encode_tiles(
+            pyramid, AreaProperties(pyramid.info, {"value": column}), "lad"
+        ):
             writer.put(tile, data)
         writer.finalize({"name": str(year), "format": "pbf"})
         ours_times.append(time.perf_counter() - started)
 
-    catalogue = measure([sys.executable, "-m", "levelup.cli", "build", "--force", "-q",
-                         "--data-dir", str(work / "catalogue")])
+    catalogue = measure(
+        [
+            sys.executable,
+            "-m",
+            "levelup.cli",
+            "build",
+            "--force",
+            "-q",
+            "--data-dir",
+            str(work / "catalogue"),
+        ]
+    )
     assert catalogue.returncode == 0, catalogue.output
     manifest = json.loads((work / "catalogue" / "tiles" / "manifest.json").read_text())
     return {
         "input": f"{SET_ID} ({len(frame)} districts), {INDICATOR}, z0-10",
-        "gdal": {"first_s": gdal_first.seconds, "first_peak_rss": gdal_first.peak_rss,
-                 "per_tileset_s": statistics.mean(gdal_times),
-                 **tile_stats(work / "gdal-first.mbtiles")},
-        "ours": {"first_s": ours_first.seconds, "first_peak_rss": ours_first.peak_rss,
-                 "per_tileset_s": statistics.mean(ours_times),
-                 **tile_stats(work / "ours-first.mbtiles")},
-        "catalogue": {"tilesets": len(manifest["tilesets"]), "seconds": catalogue.seconds,
-                      "peak_rss": catalogue.peak_rss,
-                      "bytes": sum(t["bytes"] for t in manifest["tilesets"])},
+        "gdal": {
+            "first_s": gdal_first.seconds,
+            "first_peak_rss": gdal_first.peak_rss,
+            "per_tileset_s": statistics.mean(gdal_times),
+            **tile_stats(work / "gdal-first.mbtiles"),
+        },
+        "ours": {
+            "first_s": ours_first.seconds,
+            "first_peak_rss": ours_first.peak_rss,
+            "per_tileset_s": statistics.mean(ours_times),
+            **tile_stats(work / "ours-first.mbtiles"),
+        },
+        "catalogue": {
+            "tilesets": len(manifest["tilesets"]),
+            "seconds": catalogue.seconds,
+            "peak_rss": catalogue.peak_rss,
+            "bytes": sum(t["bytes"] for t in manifest["tilesets"]),
+        },
     }
 
 
@@ -132,31 +189,63 @@ def report(r: dict[str, Any]) -> str:
     g, o, c = r["gdal"], r["ours"], r["catalogue"]
     mb = 1024 * 1024
     rows = [
-        ("first tileset, wall", f"{g['first_s']:.2f} s", f"{o['first_s']:.2f} s",
-         f"{o['first_s'] / g['first_s']:.2f}x", "<= 1.0x"),
-        ("first tileset, peak RSS", f"{g['first_peak_rss'] / mb:.0f} MB",
-         f"{o['first_peak_rss'] / mb:.0f} MB", f"{o['first_peak_rss'] / g['first_peak_rss']:.2f}x",
-         ""),
-        ("each further tileset", f"{g['per_tileset_s'] * 1000:.0f} ms",
-         f"{o['per_tileset_s'] * 1000:.0f} ms",
-         f"{g['per_tileset_s'] / o['per_tileset_s']:.1f}x faster", ">= 15x faster"),
-        ("bytes (one tileset)", f"{g['bytes']:,}", f"{o['bytes']:,}",
-         f"{o['bytes'] / g['bytes']:.2f}x", "<= 1.0x"),
+        (
+            "first tileset, wall",
+            f"{g['first_s']:.2f} s",
+            f"{o['first_s']:.2f} s",
+            f"{o['first_s'] / g['first_s']:.2f}x",
+            "<= 1.0x",
+        ),
+        (
+            "first tileset, peak RSS",
+            f"{g['first_peak_rss'] / mb:.0f} MB",
+            f"{o['first_peak_rss'] / mb:.0f} MB",
+            f"{o['first_peak_rss'] / g['first_peak_rss']:.2f}x",
+            "",
+        ),
+        (
+            "each further tileset",
+            f"{g['per_tileset_s'] * 1000:.0f} ms",
+            f"{o['per_tileset_s'] * 1000:.0f} ms",
+            f"{g['per_tileset_s'] / o['per_tileset_s']:.1f}x faster",
+            ">= 15x faster",
+        ),
+        (
+            "bytes (one tileset)",
+            f"{g['bytes']:,}",
+            f"{o['bytes']:,}",
+            f"{o['bytes'] / g['bytes']:.2f}x",
+            "<= 1.0x",
+        ),
         ("tiles", f"{g['tiles']:,}", f"{o['tiles']:,}", f"{o['tiles'] / g['tiles']:.2f}x", ""),
-        ("features", f"{g['features']:,}", f"{o['features']:,}",
-         f"{o['features'] / g['features']:.2f}x", ""),
-        ("vertices", f"{g['vertices']:,}", f"{o['vertices']:,}",
-         f"{o['vertices'] / g['vertices']:.2f}x", ""),
+        (
+            "features",
+            f"{g['features']:,}",
+            f"{o['features']:,}",
+            f"{o['features'] / g['features']:.2f}x",
+            "",
+        ),
+        (
+            "vertices",
+            f"{g['vertices']:,}",
+            f"{o['vertices']:,}",
+            f"{o['vertices'] / g['vertices']:.2f}x",
+            "",
+        ),
     ]
     width = [max(len(str(row[i])) for row in rows) for i in range(5)]
     head = ("measure", "GDAL ogr2ogr", "levelup", "ratio", "target")
     width = [max(w, len(h)) for w, h in zip(width, head, strict=True)]
-    lines = [f"Tiles: {r['input']}",
-             "  ".join(h.ljust(w) for h, w in zip(head, width, strict=True))]
+    lines = [
+        f"Tiles: {r['input']}",
+        "  ".join(h.ljust(w) for h, w in zip(head, width, strict=True)),
+    ]
     lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, width, strict=True)) for row in rows]
-    lines.append(f"full catalogue: {c['tilesets']} tilesets, {c['bytes'] / mb:,.0f} MB in "
-                 f"{c['seconds']:.0f} s, peak RSS of all processes {c['peak_rss'] / mb:.0f} MB "
-                 f"(target < 1024 MB)")
+    lines.append(
+        f"full catalogue: {c['tilesets']} tilesets, {c['bytes'] / mb:,.0f} MB in "
+        f"{c['seconds']:.0f} s, peak RSS of all processes {c['peak_rss'] / mb:.0f} MB "
+        f"(target < 1024 MB)"
+    )
     return "\n".join(lines)
 
 

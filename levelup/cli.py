@@ -101,9 +101,8 @@ def build(
     quiet: bool,
 ) -> None:
     """Join every shipped indicator into DATA_DIR/levelup.db, then build its tilesets."""
-    from pipeline.build import build_data
-
     from boundaries.registry import default_registry
+    from pipeline.build import build_data
     from pipeline.catalogue import default_catalogue
 
     settings = _settings(data_dir)
@@ -161,6 +160,58 @@ def report(data_dir: Path | None, as_json: bool, years: bool, indicator: str | N
         click.echo(json.dumps(data, indent=1))
     else:
         click.echo(format_report(data, years=years))
+
+
+@main.command()
+@data_dir_option
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default 8000).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="uvicorn worker processes (default 1).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the map in a web browser.")
+@click.option("--access-log", is_flag=True, help="Log every request.")
+@_fails_cleanly
+def serve(
+    data_dir: Path | None,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    open_browser: bool,
+    access_log: bool,
+) -> None:
+    """Serve tiles, styles, extracts and the web map from DATA_DIR."""
+    import os
+    import threading
+    import webbrowser
+
+    import uvicorn
+
+    from server.app import create_app
+
+    settings = _settings(data_dir)
+    updates = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v}
+    settings = settings.model_copy(update=updates)
+    create_app(settings)  # check the build now: a missing or corrupt store is a clear error
+    os.environ["LEVELUP_DATA_DIR"] = str(settings.data_dir.resolve())
+    url = f"http://{settings.host}:{settings.port}/"
+    click.echo(f"serving {settings.data_dir} at {url} with {settings.workers} worker(s)")
+    if open_browser:
+        threading.Timer(1.5, lambda: webbrowser.open(url)).start()
+    uvicorn.run(
+        "server.app:app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        access_log=access_log,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+    )
 
 
 if __name__ == "__main__":

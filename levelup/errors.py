@@ -74,5 +74,9 @@ class BadRequestError(LevelupError):
     """A request parameter is malformed or out of range."""
 
 
+class TooLargeError(LevelupError):
+    """A request or upload would exceed a configured limit."""
+
+
 class StoreError(LevelupError):
     """A tile or data store file is missing, corrupt or from an incompatible build."""

@@ -25,6 +25,15 @@ class Settings(BaseSettings):
         20000, ge=1, description="Most features one GeoJSON extract may return (413 beyond)."
     )
     max_upload_mb: float = Field(20.0, gt=0, description="Largest user upload accepted, megabytes.")
+    public_url: str | None = Field(
+        None, description="Base URL clients use (e.g. behind a proxy); default: from the request."
+    )
+    tile_cache_tiles: int = Field(
+        20000, ge=0, description="Tiles kept in memory per worker (0 disables the cache)."
+    )
+    reload_interval: float = Field(
+        2.0, ge=0, description="Seconds between checks for a newer build to serve."
+    )
 
     @property
     def db_path(self) -> Path:

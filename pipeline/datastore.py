@@ -40,10 +40,30 @@ def _insert(
     connection.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)
 
 
+def geojson_geometry(geometry: shapely.Geometry, decimals: int = 5) -> str:
+    """Compact GeoJSON for a (multi)polygon with coordinates rounded to `decimals` places."""
+
+    def ring(r: shapely.LinearRing) -> list[list[float]]:
+        return [[round(x, decimals), round(y, decimals)] for x, y in r.coords]
+
+    def polygon(p: shapely.Polygon) -> list[list[list[float]]]:
+        return [ring(p.exterior), *(ring(i) for i in p.interiors)]
+
+    if geometry.geom_type == "Polygon":
+        body: dict[str, object] = {"type": "Polygon", "coordinates": polygon(geometry)}
+    else:
+        body = {
+            "type": "MultiPolygon",
+            "coordinates": [polygon(p) for p in shapely.get_parts(geometry)],
+        }
+    return json.dumps(body, separators=(",", ":"))
+
+
 def _areas(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     geometry = shapely.set_precision(
         frame.geometry.to_numpy(), GEOJSON_PRECISION, mode="valid_output"
     )
+    geometry = shapely.orient_polygons(geometry, exterior_cw=False)  # RFC 7946 right-hand rule
     bounds = shapely.bounds(geometry)
     points = shapely.point_on_surface(frame.geometry.to_numpy())
     return pd.DataFrame(
@@ -58,7 +78,7 @@ def _areas(frame: gpd.GeoDataFrame) -> pd.DataFrame:
             "north": bounds[:, 3],
             "lon": np.round(shapely.get_x(points), 5),
             "lat": np.round(shapely.get_y(points), 5),
-            "geometry": shapely.to_geojson(geometry),
+            "geometry": [geojson_geometry(g) for g in geometry],
         }
     )
 

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import socket
 import textwrap
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 
 from boundaries.changes import CodeChanges, default_changes
 from boundaries.registry import Registry, default_registry
 from pipeline.build import DataBuild, build_data
 from pipeline.catalogue import Catalogue, default_catalogue
+from tiles.build import TileBuild, build_tiles
+
+# Tilesets every server, QGIS and browser test can rely on (all years, a few levels).
+TEST_INDICATORS = ["gdp-per-head", "claimant-count", "eu-gdp-per-head"]
+TEST_LEVELS = ["lad", "rgn", "nuts2"]
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +43,52 @@ def catalogue() -> Catalogue:
 def data_build(tmp_path_factory: pytest.TempPathFactory) -> DataBuild:
     """The full shipped data, built once for the whole test session."""
     return build_data(tmp_path_factory.mktemp("build"), force=True)
+
+
+@pytest.fixture(scope="session")
+def tile_build(data_build: DataBuild) -> TileBuild:
+    """Tilesets of a few indicators for every year at a few levels, built once per session."""
+    return build_tiles(data_build.path.parent, only=TEST_INDICATORS, levels=TEST_LEVELS)
+
+
+@pytest.fixture(scope="session")
+def data_dir(tile_build: TileBuild) -> Path:
+    """A data directory holding joined data and tiles."""
+    return tile_build.manifest.parent.parent
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(data_dir: Path) -> Iterator[str]:
+    """The real server (uvicorn) on 127.0.0.1 in a thread; yields its base URL."""
+    from levelup.settings import Settings
+    from server.app import create_app
+
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(Settings(data_dir=data_dir)),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
 
 
 def write_catalogue(root: Path, files: dict[str, str], indicators: str) -> Path:

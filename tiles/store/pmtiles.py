@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import BinaryIO
 
 from pmtiles.tile import Compression, TileType, zxy_to_tileid
 from pmtiles.writer import Writer
@@ -39,18 +40,23 @@ def pmtiles_metadata(meta: dict[str, str]) -> dict[str, object]:
     return out
 
 
-def export_pmtiles(source: Path, target: Path) -> Path:
-    """Write the MBTiles tileset at `source` as a clustered PMTiles archive at `target`."""
+def write_pmtiles(source: Path, handle: BinaryIO) -> None:
+    """Write the MBTiles tileset at `source` as a clustered PMTiles archive to `handle`."""
     reader = MBTilesReader(source)
     try:
         meta = reader.metadata()
-        with atomic_path(target) as tmp, open(tmp, "wb") as handle:
-            writer = Writer(handle)
-            for tile in sorted(reader.tiles(), key=lambda t: zxy_to_tileid(t.z, t.x, t.y)):
-                data = reader.get(tile)
-                if data:
-                    writer.write_tile(zxy_to_tileid(tile.z, tile.x, tile.y), data)
-            writer.finalize(_header(meta), pmtiles_metadata(meta))
+        writer = Writer(handle)
+        for tile in sorted(reader.tiles(), key=lambda t: zxy_to_tileid(t.z, t.x, t.y)):
+            data = reader.get(tile)
+            if data:
+                writer.write_tile(zxy_to_tileid(tile.z, tile.x, tile.y), data)
+        writer.finalize(_header(meta), pmtiles_metadata(meta))
     finally:
         reader.close()
+
+
+def export_pmtiles(source: Path, target: Path) -> Path:
+    """Write the tileset at `source` as a PMTiles file at `target` (atomically)."""
+    with atomic_path(target) as tmp, open(tmp, "wb") as handle:
+        write_pmtiles(source, handle)
     return target

@@ -1,0 +1,345 @@
+"""JSON endpoints: catalogue, indicators, geographies, tilesets, areas, TileJSON, styles, health."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from levelup.errors import NotFoundError
+from levelup.settings import Settings
+from server import params
+from server.catalog import Catalog, DataStore, Tileset
+from server.styles import legend, style, tile_url, tilejson
+
+
+class Api:
+    """The JSON endpoints, bound to one data store and the settings."""
+
+    def __init__(self, store: DataStore, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    def base(self, request: Request) -> str:
+        """Base URL for links in responses."""
+        if self.settings.public_url:
+            return self.settings.public_url.rstrip("/")
+        return f"{request.url.scheme}://{request.url.netloc}{request.scope.get('root_path', '')}"
+
+    # -- catalogue ---------------------------------------------------------------------------
+
+    async def catalogue(self, request: Request) -> Response:
+        """Indicators, themes, geographies and how many tilesets there are."""
+        catalog = self.store.current()
+        return JSONResponse(
+            {
+                "built_at": catalog.meta.get("built_at"),
+                "themes": catalog.rows("SELECT id, label FROM themes ORDER BY rowid"),
+                "indicators": indicator_entries(catalog),
+                "levels": level_entries(catalog),
+                "tilesets": len(catalog.tilesets),
+                "sources": catalog.rows(
+                    "SELECT path, title, publisher, licence, licence_url, "
+                    "attribution, url FROM sources ORDER BY path"
+                ),
+            }
+        )
+
+    async def indicators(self, request: Request) -> Response:
+        """Every indicator with its variants, levels and years."""
+        return JSONResponse({"indicators": indicator_entries(self.store.current())})
+
+    async def indicator(self, request: Request) -> Response:
+        """One indicator."""
+        entry = find_indicator(self.store.current(), request.path_params["indicator"])
+        return JSONResponse(entry)
+
+    async def levels(self, request: Request) -> Response:
+        """Geography levels and the boundary vintages used for them."""
+        return JSONResponse({"levels": level_entries(self.store.current())})
+
+    # -- tilesets ----------------------------------------------------------------------------
+
+    def _links(self, request: Request, tileset: Tileset) -> dict[str, Any]:
+        base = self.base(request)
+        return {
+            "id": tileset.id,
+            "indicator": tileset.indicator,
+            "variant": tileset.variant,
+            "level": tileset.level,
+            "year": tileset.year,
+            "period": tileset.period,
+            "set_id": tileset.set_id,
+            "name": tileset.name,
+            "minzoom": tileset.minzoom,
+            "maxzoom": tileset.maxzoom,
+            "tiles": tile_url(base, tileset),
+            "tilejson": f"{base}/tiles/{tileset.id}.json",
+            "style": f"{base}/styles/{tileset.id}.json",
+            "mbtiles": f"{base}/downloads/{tileset.id}.mbtiles",
+            "pmtiles": f"{base}/downloads/{tileset.id}.pmtiles",
+        }
+
+    async def tilesets(self, request: Request) -> Response:
+        """Tilesets, optionally filtered by indicator, variant, level and year."""
+        catalog = self.store.current()
+        wanted = {k: params.query(request, k) for k in ("indicator", "variant", "level", "year")}
+        out = [
+            self._links(request, t)
+            for t in catalog.tilesets.values()
+            if all(v is None or str(getattr(t, k)) == v for k, v in wanted.items())
+        ]
+        return JSONResponse({"tilesets": sorted(out, key=lambda t: t["id"])})
+
+    async def tileset(self, request: Request) -> Response:
+        """One tileset with its links and legend."""
+        tileset = self.store.current().tileset(request.path_params["tileset"])
+        return JSONResponse(
+            {
+                **self._links(request, tileset),
+                "legend": legend(tileset),
+                "bounds": list(tileset.bounds),
+                "attribution": tileset.attribution,
+                "description": tileset.description,
+            }
+        )
+
+    async def tilejson(self, request: Request) -> Response:
+        """TileJSON 3.0.0 of a tileset."""
+        tileset = self.store.current().tileset(request.path_params["tileset"])
+        return JSONResponse(tilejson(self.base(request), tileset))
+
+    async def style(self, request: Request) -> Response:
+        """MapLibre style of a tileset (also read by QGIS)."""
+        tileset = self.store.current().tileset(request.path_params["tileset"])
+        return JSONResponse(style(self.base(request), tileset))
+
+    # -- areas -------------------------------------------------------------------------------
+
+    async def search(self, request: Request) -> Response:
+        """Areas whose name contains `q` (names starting with it first)."""
+        text = params.query(request, "q") or ""
+        level = params.query(request, "level")
+        limit = params.integer(request, "limit", 20, 1, 100)
+        if len(text) < 2:
+            return JSONResponse({"areas": []})
+        catalog = self.store.current()
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = catalog.rows(
+            "SELECT DISTINCT a.code, a.name, b.level, a.set_id, a.lon, a.lat, "
+            "a.west, a.south, a.east, a.north, "
+            "CASE WHEN a.name LIKE ? ESCAPE '\\' THEN 0 ELSE 1 END AS rank "
+            "FROM areas a JOIN boundary_sets b ON b.id = a.set_id "
+            "WHERE a.name LIKE ? ESCAPE '\\' AND (? IS NULL OR b.level = ?) "
+            "ORDER BY rank, length(a.name), a.name LIMIT ?",
+            pattern[1:],
+            pattern,
+            level,
+            level,
+            limit * 4,
+        )
+        seen, out = set(), []
+        for row in rows:
+            key = (row["code"], row["level"])
+            if key not in seen:
+                seen.add(key)
+                row.pop("rank")
+                out.append(row)
+        return JSONResponse({"areas": out[:limit]})
+
+    async def area(self, request: Request) -> Response:
+        """An area: name, levels and vintages, code changes, every indicator over time."""
+        code = request.path_params["code"]
+        if not params.CODE.match(code):
+            raise NotFoundError(f"{code!r} is not an area code")
+        level = params.query(request, "level")
+        return JSONResponse(area_detail(self.store.current(), code, level))
+
+    async def health(self, request: Request) -> Response:
+        """Liveness and what is being served."""
+        catalog = self.store.current()
+        return JSONResponse(
+            {
+                "status": "ok",
+                "built_at": catalog.meta.get("built_at"),
+                "tilesets": len(catalog.tilesets),
+            }
+        )
+
+
+def level_entries(catalog: Catalog) -> list[dict[str, Any]]:
+    """Levels in display order, each with the boundary sets (vintages) it uses."""
+    sets = defaultdict(list)
+    for row in catalog.rows(
+        "SELECT id, level, vintage, title, year_from, year_to, features, "
+        "attribution, licence, west, south, east, north FROM boundary_sets "
+        "ORDER BY id"
+    ):
+        sets[row["level"]].append(row)
+    return [
+        {**row, "map": bool(row["map"]), "boundary_sets": sets[row["id"]]}
+        for row in catalog.rows("SELECT id, label, system, map, note FROM levels ORDER BY ord")
+        if sets[row["id"]]
+    ]
+
+
+def indicator_entries(catalog: Catalog) -> list[dict[str, Any]]:
+    """Every indicator with variants, and per level the boundary set and years available."""
+    cached = getattr(catalog, "_indicator_entries", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    variants = defaultdict(list)
+    for row in catalog.rows(
+        "SELECT indicator, id, label, unit, polarity FROM variants ORDER BY indicator, ord"
+    ):
+        variants[row.pop("indicator")].append(row)
+    years: dict[tuple[str, str], set[int]] = defaultdict(set)
+    mapped: dict[tuple[str, str], set[int]] = defaultdict(set)
+    sets: dict[tuple[str, str], str] = {}
+    for row in catalog.rows(
+        "SELECT DISTINCT indicator, level, year, set_id FROM coverage WHERE with_value > 0"
+    ):
+        years[(row["indicator"], row["level"])].add(row["year"])
+        sets[(row["indicator"], row["level"])] = row["set_id"]
+    for tileset in catalog.tilesets.values():
+        mapped[(tileset.indicator, tileset.level)].add(tileset.year)
+    labels = {r["id"]: r for r in catalog.rows("SELECT id, label, ord FROM levels")}
+    out = []
+    for row in catalog.rows("SELECT * FROM indicators ORDER BY ord"):
+        levels = [
+            {
+                "id": level,
+                "label": labels[level]["label"],
+                "set_id": sets[(row["id"], level)],
+                "years": sorted(years[(row["id"], level)]),
+                "mapped_years": sorted(mapped[(row["id"], level)]),
+            }
+            for (indicator, level) in sorted(years, key=lambda k: labels[k[1]]["ord"])
+            if indicator == row["id"]
+        ]
+        out.append(
+            {
+                **{
+                    k: row[k]
+                    for k in (
+                        "id",
+                        "title",
+                        "description",
+                        "theme",
+                        "unit",
+                        "polarity",
+                        "decimals",
+                        "source",
+                        "licence",
+                        "attribution",
+                    )
+                },
+                "user_supplied": bool(row["user_supplied"]),
+                "variants": variants[row["id"]],
+                "levels": levels,
+            }
+        )
+    catalog._indicator_entries = out  # type: ignore[attr-defined]
+    return out
+
+
+def find_indicator(catalog: Catalog, indicator_id: str) -> dict[str, Any]:
+    """One indicator entry or NotFoundError."""
+    for entry in indicator_entries(catalog):
+        if entry["id"] == indicator_id:
+            return entry
+    raise NotFoundError(f"unknown indicator {indicator_id!r}")
+
+
+def area_detail(catalog: Catalog, code: str, level: str | None) -> dict[str, Any]:
+    """Name, levels, vintages, code changes and every indicator's values for one area."""
+    places = catalog.rows(
+        "SELECT a.code, a.name, b.level, a.set_id, b.vintage, b.title, a.lon, a.lat, "
+        "a.west, a.south, a.east, a.north FROM areas a JOIN boundary_sets b ON b.id = a.set_id "
+        "WHERE a.code = ? ORDER BY b.level, b.vintage DESC",
+        code,
+    )
+    changes = catalog.rows(
+        "SELECT old, new, kind, year, source FROM code_changes "
+        "WHERE old = ? OR new = ? ORDER BY year",
+        code,
+        code,
+    )
+    values = catalog.rows(
+        "SELECT o.indicator, o.variant, o.level, o.year, o.period, o.value, o.lower, o.upper, "
+        "o.status, o.source_code FROM observations o WHERE o.code = ? "
+        "AND (? IS NULL OR o.level = ?) ORDER BY o.indicator, o.variant, o.level, o.year",
+        code,
+        level,
+        level,
+    )
+    if not places and not changes and not values:
+        raise NotFoundError(f"no area with code {code!r}")
+    names = {r["old"]: None for r in changes} | {r["new"]: None for r in changes}
+    marks = ",".join("?" * len(names))
+    known = (
+        {
+            r["code"]: r["name"]
+            for r in catalog.rows(
+                f"SELECT DISTINCT code, name FROM areas WHERE code IN ({marks})", *names
+            )
+        }
+        if names
+        else {}
+    )
+
+    def named(c: str) -> dict[str, str | None]:
+        return {"code": c, "name": known.get(c)}
+
+    successors = [
+        {**named(r["new"]), "kind": r["kind"], "year": r["year"]}
+        for r in changes
+        if r["old"] == code and r["new"] and r["kind"] != "recode"
+    ]
+    predecessors = [
+        {**named(r["old"]), "kind": r["kind"], "year": r["year"]}
+        for r in changes
+        if r["new"] == code and r["kind"] != "recode"
+    ]
+    recodes = [
+        {"from": r["old"], "to": r["new"], "year": r["year"], "source": r["source"]}
+        for r in changes
+        if r["kind"] == "recode"
+    ]
+    meta = {
+        r["id"]: r
+        for r in catalog.rows("SELECT id, title, unit, polarity, decimals, theme FROM indicators")
+    }
+    labels = {
+        (r["indicator"], r["id"]): r
+        for r in catalog.rows("SELECT indicator, id, label, unit, polarity FROM variants")
+    }
+    series: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in values:
+        series[(row.pop("indicator"), row.pop("variant"), row.pop("level"))].append(row)
+    return {
+        "code": code,
+        "name": places[0]["name"] if places else (values and None),
+        "levels": sorted({p["level"] for p in places}),
+        "boundaries": places,
+        "successors": successors,
+        "predecessors": predecessors,
+        "recodes": recodes,
+        "series": [
+            {
+                "indicator": i,
+                "variant": v,
+                "level": lv,
+                "title": meta[i]["title"],
+                "variant_label": labels[(i, v)]["label"],
+                "unit": labels[(i, v)]["unit"],
+                "polarity": labels[(i, v)]["polarity"],
+                "decimals": meta[i]["decimals"],
+                "theme": meta[i]["theme"],
+                "values": rows,
+            }
+            for (i, v, lv), rows in series.items()
+        ],
+    }

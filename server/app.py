@@ -1,0 +1,119 @@
+"""create_app(settings): the Starlette application, its routes as a plain list."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from levelup.settings import Settings
+from server.api import Api
+from server.catalog import DataStore
+from server.downloads import Downloads
+from server.errors import HANDLERS
+from server.extracts import Extracts
+from server.openapi import document
+from server.tiles import TileEndpoint
+
+DATA_PREFIXES = ("/api/", "/tiles/", "/styles/", "/downloads/", "/openapi.json", "/healthz")
+
+
+class DataCors:
+    """Pure ASGI middleware: one Access-Control-Allow-Origin on data routes, and preflights.
+
+    It never buffers bodies; it only adds a header to the response start when missing.
+    """
+
+    def __init__(self, app: ASGIApp, origin: str) -> None:
+        self.app = app
+        self.origin = origin.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Add the CORS header to data responses; answer preflights."""
+        if scope["type"] != "http" or not scope["path"].startswith(DATA_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS":
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 204,
+                    "headers": [
+                        (b"access-control-allow-origin", self.origin),
+                        (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
+                        (b"access-control-allow-headers", b"*"),
+                        (b"access-control-max-age", b"86400"),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() != b"access-control-allow-origin"
+                ]
+                headers.append((b"access-control-allow-origin", self.origin))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_cors)
+
+
+def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
+    """Every route of the service."""
+    api = Api(store, settings)
+    extracts = Extracts(store, settings)
+    downloads = Downloads(store, settings)
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(document())
+
+    return [
+        Route(
+            "/tiles/{tileset}/{z}/{x}/{y}.pbf",
+            TileEndpoint(store, settings),
+            methods=["GET", "HEAD"],
+        ),
+        Route("/tiles/{tileset}.json", api.tilejson),
+        Route("/styles/{tileset}.json", api.style),
+        Route("/downloads/{tileset}.mbtiles", downloads.mbtiles),
+        Route("/downloads/{tileset}.pmtiles", downloads.pmtiles),
+        Route("/api/catalogue", api.catalogue),
+        Route("/api/indicators", api.indicators),
+        Route("/api/indicators/{indicator}", api.indicator),
+        Route("/api/indicators/{indicator}/data.geojson", extracts.geojson),
+        Route("/api/indicators/{indicator}/data.csv", extracts.csv),
+        Route("/api/levels", api.levels),
+        Route("/api/tilesets", api.tilesets),
+        Route("/api/tilesets/{tileset}", api.tileset),
+        Route("/api/areas", api.search),
+        Route("/api/areas/{code}", api.area),
+        Route("/healthz", api.health),
+        Route("/openapi.json", openapi),
+    ]
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the application for one data directory (checked now: a bad build fails here)."""
+    settings = settings or Settings()
+    store = DataStore(
+        settings.data_dir,
+        reload_interval=settings.reload_interval,
+        cache_tiles=settings.tile_cache_tiles,
+    )
+    app = Starlette(routes=routes(store, settings), exception_handlers=HANDLERS)
+    app.add_middleware(DataCors, origin=settings.cors_origin)
+    app.state.store = store
+    app.state.settings = settings
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """Factory for uvicorn workers: settings from LEVELUP_* variables."""
+    return create_app(Settings())

@@ -1,0 +1,75 @@
+"""One place mapping the error tree to HTTP statuses, with JSON bodies."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from levelup.errors import (
+    BadRequestError,
+    CatalogueError,
+    LevelupError,
+    NotFoundError,
+    StoreError,
+    TooLargeError,
+    UnknownBoundarySetError,
+    UnknownIndicatorError,
+)
+
+LOG = logging.getLogger("levelup.server")
+
+STATUS: dict[type[LevelupError], int] = {
+    BadRequestError: 400,
+    NotFoundError: 404,
+    UnknownIndicatorError: 404,
+    UnknownBoundarySetError: 404,
+    CatalogueError: 404,
+    TooLargeError: 413,
+    StoreError: 503,
+}
+
+
+def status_of(exc: LevelupError) -> int:
+    """HTTP status for an error (most specific class wins; unknown -> 500)."""
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """The JSON error body every route uses."""
+    return JSONResponse(
+        {"error": {"status": status, "message": message}}, status_code=status, headers=headers
+    )
+
+
+async def levelup_error(request: Request, exc: Exception) -> Response:
+    """Handler for LevelupError subclasses."""
+    assert isinstance(exc, LevelupError)
+    status = status_of(exc)
+    if status >= 500:
+        LOG.error("%s %s: %s", request.method, request.url.path, exc)
+    return error_response(status, str(exc), {"Access-Control-Allow-Origin": "*"})
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Handler for Starlette's own HTTP errors (unknown route, wrong method)."""
+    assert isinstance(exc, HTTPException)
+    message = {
+        404: f"no such resource: {request.url.path}",
+        405: f"method {request.method} not allowed here",
+    }.get(exc.status_code, exc.detail)
+    return error_response(exc.status_code, message, dict(exc.headers or {}))
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    """Last resort: log the bug and answer a JSON 500 (never a traceback)."""
+    LOG.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response(500, "internal error; it has been logged")
+
+
+HANDLERS = {LevelupError: levelup_error, HTTPException: http_error, Exception: unexpected_error}

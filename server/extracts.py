@@ -1,0 +1,213 @@
+"""Streamed extracts: GeoJSON (RFC 7946) of one year, CSV of every year, for one indicator."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from levelup.errors import BadRequestError, TooLargeError
+from levelup.settings import Settings
+from server import params
+from server.api import find_indicator
+from server.catalog import Catalog, DataStore
+from tiles.classes import classify
+
+CHUNK = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which series an extract reads."""
+
+    indicator: dict[str, Any]
+    variant: str
+    level: str
+    set_id: str
+    years: list[int]
+
+
+def select(catalog: Catalog, request: Request) -> Selection:
+    """Resolve indicator, variant and level from the request (defaults: first of each)."""
+    indicator = find_indicator(catalog, request.path_params["indicator"])
+    variant = params.choice(
+        request, "variant", [v["id"] for v in indicator["variants"]], indicator["variants"][0]["id"]
+    )
+    levels = {lv["id"]: lv for lv in indicator["levels"]}
+    if not levels:
+        raise BadRequestError(f"indicator {indicator['id']!r} has no joined data")
+    level = params.choice(request, "level", list(levels), next(iter(levels)))
+    return Selection(indicator, variant, level, levels[level]["set_id"], levels[level]["years"])
+
+
+def _number(value: Any) -> float | None:
+    return value if isinstance(value, float) and math.isfinite(value) else None
+
+
+class Extracts:
+    """The extract endpoints, bound to a data store and the settings."""
+
+    def __init__(self, store: DataStore, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    async def geojson(self, request: Request) -> Response:
+        """A FeatureCollection of every area of one level and year, with its value."""
+        catalog = self.store.current()
+        chosen = select(catalog, request)
+        year = params.year(
+            request, "year", chosen.years, chosen.years[-1] if chosen.years else None
+        )
+        box = params.bbox(request)
+        codes = params.codes(request)
+        where: list[str] = ["a.set_id = ?"]
+        args: list[object] = [chosen.set_id]
+        if box:
+            where.append("a.east >= ? AND a.west <= ? AND a.north >= ? AND a.south <= ?")
+            args += [box[0], box[2], box[1], box[3]]
+        if codes:
+            where.append(f"a.code IN ({','.join('?' * len(codes))})")
+            args += codes
+        clause = " AND ".join(where)
+        count = catalog.db.execute(f"SELECT count(*) FROM areas a WHERE {clause}", args).fetchone()[
+            0
+        ]
+        limit = self.settings.extract_feature_limit
+        if count > limit:
+            raise TooLargeError(
+                f"{count} features match; the limit is {limit}. Narrow the bbox "
+                "or list codes (limit: LEVELUP_EXTRACT_FEATURE_LIMIT)"
+            )
+        tileset_id = f"{chosen.indicator['id']}.{chosen.variant}.{chosen.level}.{year}"
+        breaks = catalog.tilesets[tileset_id].breaks if tileset_id in catalog.tilesets else ()
+        cursor = catalog.db.execute(
+            "SELECT a.code, a.name, a.fid, a.geometry, o.value, o.lower, o.upper, o.status, "
+            "o.period FROM areas a LEFT JOIN observations o ON o.code = a.code "
+            "AND o.indicator = ? AND o.variant = ? AND o.level = ? AND o.year = ? "
+            f"WHERE {clause} ORDER BY a.fid",
+            [chosen.indicator["id"], chosen.variant, chosen.level, year, *args],
+        )
+        unit = next(v["unit"] for v in chosen.indicator["variants"] if v["id"] == chosen.variant)
+        common = {
+            "indicator": chosen.indicator["id"],
+            "variant": chosen.variant,
+            "level": chosen.level,
+            "year": year,
+            "unit": unit,
+        }
+        name = f"{tileset_id}.geojson"
+        return StreamingResponse(
+            _features(cursor, common, breaks),
+            media_type="application/geo+json",
+            headers={
+                "Content-Disposition": f'inline; filename="{name}"',
+                "Access-Control-Allow-Origin": self.settings.cors_origin,
+            },
+        )
+
+    async def csv(self, request: Request) -> Response:
+        """Every year (or a range) of one indicator, variant and level, one row per area-year."""
+        catalog = self.store.current()
+        chosen = select(catalog, request)
+        span = params.year_range(request, "years")
+        codes = params.codes(request)
+        where = ["o.indicator = ?", "o.variant = ?", "o.level = ?"]
+        args: list[object] = [chosen.indicator["id"], chosen.variant, chosen.level]
+        if span:
+            where.append("o.year BETWEEN ? AND ?")
+            args += list(span)
+        if codes:
+            where.append(f"o.code IN ({','.join('?' * len(codes))})")
+            args += codes
+        cursor = catalog.db.execute(
+            "SELECT o.indicator, o.variant, o.level, o.code, a.name, o.year, o.period, o.value, "
+            "o.lower, o.upper, o.status, o.source_code FROM observations o "
+            "LEFT JOIN areas a ON a.code = o.code AND a.set_id = ? "
+            f"WHERE {' AND '.join(where)} ORDER BY o.code, o.year",
+            [chosen.set_id, *args],
+        )
+        unit = next(v["unit"] for v in chosen.indicator["variants"] if v["id"] == chosen.variant)
+        name = f"{chosen.indicator['id']}.{chosen.variant}.{chosen.level}.csv"
+        return StreamingResponse(
+            _csv_rows(cursor, unit),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Access-Control-Allow-Origin": self.settings.cors_origin,
+            },
+        )
+
+
+async def _features(
+    cursor: Any, common: dict[str, Any], breaks: tuple[float, ...]
+) -> AsyncIterator[bytes]:
+    yield b'{"type":"FeatureCollection","features":['
+    first = True
+    while rows := cursor.fetchmany(CHUNK):
+        parts = []
+        for row in rows:
+            value = _number(row["value"])
+            klass = (
+                int(classify(np.array([value]), breaks)[0])
+                if value is not None and breaks
+                else None
+            )
+            props = {
+                "code": row["code"],
+                "name": row["name"],
+                **common,
+                "period": row["period"],
+                "value": value,
+                "class": klass,
+                "lower": _number(row["lower"]),
+                "upper": _number(row["upper"]),
+                "status": row["status"] or None,
+            }
+            parts.append(
+                f'{"" if first else ","}{{"type":"Feature","id":{row["fid"]},'
+                f'"properties":{json.dumps(props, separators=(",", ":"))},'
+                f'"geometry":{row["geometry"]}}}'
+            )
+            first = False
+        yield "".join(parts).encode()
+    yield b"]}"
+
+
+COLUMNS = [
+    "indicator",
+    "variant",
+    "level",
+    "code",
+    "name",
+    "year",
+    "period",
+    "value",
+    "unit",
+    "lower",
+    "upper",
+    "status",
+    "source_code",
+]
+
+
+def _csv_rows(cursor: Any, unit: str) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    while rows := cursor.fetchmany(1000):
+        for row in rows:
+            record = dict(row)
+            record["unit"] = unit
+            writer.writerow(["" if record[c] is None else record[c] for c in COLUMNS])
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue().encode()

@@ -1,0 +1,231 @@
+"""The OpenAPI 3.1 document describing every endpoint (served at /openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from levelup import __version__
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
+TILESET = "^[a-z0-9]+(-[a-z0-9]+)*\\.[a-z0-9]+(-[a-z0-9]+)*\\.[a-z0-9]+\\.[0-9]{4}$"
+
+
+def _param(
+    name: str, where: str, description: str, schema: dict[str, Any], required: bool = False
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": where,
+        "description": description,
+        "schema": schema,
+        "required": required or where == "path",
+    }
+
+
+def _json(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": schema or {"type": "object"}}},
+    }
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    text = {
+        400: "Malformed parameter",
+        404: "Not found",
+        413: "Too many features",
+        503: "No usable build",
+    }
+    return {str(c): _json(text[c], ERROR) for c in codes}
+
+
+def _get(
+    summary: str,
+    parameters: list[dict[str, Any]],
+    ok: dict[str, Any],
+    *errors: int,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    responses = {"200": ok, **(extra or {}), **_errors(*errors)}
+    return {"get": {"summary": summary, "parameters": parameters, "responses": responses}}
+
+
+INDICATOR = _param("indicator", "path", "Indicator id", {"type": "string", "pattern": SLUG})
+TILESET_ID = _param(
+    "tileset",
+    "path",
+    "Tileset id: indicator.variant.level.year",
+    {"type": "string", "pattern": TILESET},
+)
+VARIANT = _param("variant", "query", "Variant id (default: the first)", {"type": "string"})
+LEVEL = _param(
+    "level", "query", "Geography level id (default: the first with data)", {"type": "string"}
+)
+CODES = _param("codes", "query", "Comma-separated area codes", {"type": "string"})
+
+
+def document() -> dict[str, Any]:
+    """The whole OpenAPI document."""
+    tile_params = [TILESET_ID] + [
+        _param(n, "path", f"Tile {n}", {"type": "string", "pattern": "^[0-9]+$"})
+        for n in ("z", "x", "y")
+    ]
+    paths = {
+        "/healthz": _get("Liveness and build served", [], _json("OK"), 503),
+        "/api/catalogue": _get(
+            "Indicators, themes, geographies, sources", [], _json("Catalogue"), 503
+        ),
+        "/api/indicators": _get("All indicators", [], _json("Indicators"), 503),
+        "/api/indicators/{indicator}": _get(
+            "One indicator: variants, levels, years", [INDICATOR], _json("Indicator"), 404, 503
+        ),
+        "/api/indicators/{indicator}/data.geojson": _get(
+            "GeoJSON (RFC 7946) of one year, streamed",
+            [
+                INDICATOR,
+                VARIANT,
+                LEVEL,
+                _param("year", "query", "Year (default: latest)", {"type": "string"}),
+                _param("bbox", "query", "west,south,east,north (degrees)", {"type": "string"}),
+                CODES,
+            ],
+            {
+                "description": "FeatureCollection",
+                "content": {"application/geo+json": {"schema": {"type": "object"}}},
+            },
+            400,
+            404,
+            413,
+            503,
+        ),
+        "/api/indicators/{indicator}/data.csv": _get(
+            "CSV of every year and area, streamed",
+            [
+                INDICATOR,
+                VARIANT,
+                LEVEL,
+                _param("years", "query", "Year or range, e.g. 2010-2020", {"type": "string"}),
+                CODES,
+            ],
+            {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
+            400,
+            404,
+            503,
+        ),
+        "/api/levels": _get("Geography levels and boundary vintages", [], _json("Levels"), 503),
+        "/api/tilesets": _get(
+            "Tilesets with links",
+            [
+                _param(n, "query", f"Only this {n}", {"type": "string"})
+                for n in ("indicator", "variant", "level", "year")
+            ],
+            _json("Tilesets"),
+            400,
+            503,
+        ),
+        "/api/tilesets/{tileset}": _get(
+            "One tileset with links and legend", [TILESET_ID], _json("Tileset"), 404, 503
+        ),
+        "/api/areas": _get(
+            "Search areas by name",
+            [
+                _param("q", "query", "Part of a name (2 characters or more)", {"type": "string"}),
+                _param("level", "query", "Only this level", {"type": "string"}),
+                _param("limit", "query", "At most this many (1-100)", {"type": "string"}),
+            ],
+            _json("Areas"),
+            400,
+            503,
+        ),
+        "/api/areas/{code}": _get(
+            "Area detail: levels, vintages, code changes, every indicator over time",
+            [
+                _param("code", "path", "Area code", {"type": "string"}),
+                _param("level", "query", "Only values at this level", {"type": "string"}),
+            ],
+            _json("Area"),
+            400,
+            404,
+            503,
+        ),
+        "/tiles/{tileset}.json": _get("TileJSON 3.0.0", [TILESET_ID], _json("TileJSON"), 404, 503),
+        "/styles/{tileset}.json": _get(
+            "MapLibre style (QGIS reads it too)", [TILESET_ID], _json("Style"), 404, 503
+        ),
+        "/tiles/{tileset}/{z}/{x}/{y}.pbf": _get(
+            "Mapbox Vector Tile (gzip when accepted)",
+            tile_params,
+            {
+                "description": "Tile",
+                "content": {
+                    "application/vnd.mapbox-vector-tile": {
+                        "schema": {"type": "string", "format": "binary"}
+                    }
+                },
+            },
+            400,
+            404,
+            503,
+            extra={
+                "204": {"description": "Empty tile inside the zoom range"},
+                "304": {"description": "Not modified (If-None-Match)"},
+            },
+        ),
+        "/downloads/{tileset}.mbtiles": _get(
+            "The tileset as an MBTiles file",
+            [TILESET_ID],
+            {
+                "description": "MBTiles",
+                "content": {
+                    "application/vnd.sqlite3": {"schema": {"type": "string", "format": "binary"}}
+                },
+            },
+            404,
+            503,
+        ),
+        "/downloads/{tileset}.pmtiles": _get(
+            "The tileset as a PMTiles v3 archive (Range requests supported)",
+            [TILESET_ID],
+            {
+                "description": "PMTiles",
+                "content": {
+                    "application/vnd.pmtiles": {"schema": {"type": "string", "format": "binary"}}
+                },
+            },
+            404,
+            503,
+            extra={
+                "206": {"description": "Partial content"},
+                "416": {"description": "Range not satisfiable"},
+            },
+        ),
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "levelup",
+            "version": __version__,
+            "description": "Levelling-up statistics on real boundaries: vector tiles, "
+            "TileJSON, MapLibre/QGIS styles, GeoJSON and CSV extracts.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["status", "message"],
+                            "properties": {
+                                "status": {"type": "integer"},
+                                "message": {"type": "string"},
+                            },
+                        }
+                    },
+                }
+            }
+        },
+    }

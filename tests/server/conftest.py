@@ -1,0 +1,17 @@
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from levelup.settings import Settings
+from server.app import create_app
+
+LAD = "gdp-per-head.current-prices.lad.2019"
+NUTS = "eu-gdp-per-head.pps.nuts2.2019"
+
+
+@pytest.fixture(scope="module")
+def client(data_dir: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(data_dir=data_dir))) as test_client:
+        yield test_client

@@ -1,0 +1,49 @@
+import shutil
+import subprocess
+
+from pmtiles.reader import MemorySource, Reader
+
+from tests.server.conftest import LAD
+
+
+def test_mbtiles_download_is_the_file_and_gdal_opens_it(client, data_dir, tmp_path) -> None:
+    response = client.get(f"/downloads/{LAD}.mbtiles")
+    assert response.status_code == 200
+    assert response.content == (data_dir / "tiles" / f"{LAD}.mbtiles").read_bytes()
+    assert f'filename="{LAD}.mbtiles"' in response.headers["content-disposition"]
+    ogrinfo = shutil.which("ogrinfo")
+    assert ogrinfo, "ogrinfo (Debian gdal-bin) is required: run `make test`"
+    path = tmp_path / "download.mbtiles"
+    path.write_bytes(response.content)
+    out = subprocess.run(
+        [ogrinfo, "-ro", "-so", "-oo", "ZOOM_LEVEL=4", str(path), "lad"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Layer name: lad" in out and "value: Real" in out
+
+
+def test_pmtiles_download_round_trips_and_supports_ranges(client) -> None:
+    response = client.get(f"/downloads/{LAD}.pmtiles")
+    assert response.status_code == 200 and response.headers["accept-ranges"] == "bytes"
+    reader = Reader(MemorySource(response.content))
+    assert reader.header()["max_zoom"] == 11
+    assert reader.metadata()["vector_layers"][0]["id"] == "lad"
+    assert reader.get(5, 15, 10)[:2] == b"\x1f\x8b"
+    head = client.get(f"/downloads/{LAD}.pmtiles", headers={"Range": "bytes=0-126"})
+    assert head.status_code == 206 and head.content == response.content[:127]
+    assert head.headers["content-range"] == f"bytes 0-126/{len(response.content)}"
+    bad = client.get(f"/downloads/{LAD}.pmtiles", headers={"Range": "bytes=99999999-"})
+    assert bad.status_code == 416
+
+
+def test_downloads_of_unknown_tilesets_are_404(client) -> None:
+    for url in (
+        "/downloads/nope.mbtiles",
+        "/downloads/..%2F..%2Fetc%2Fpasswd.mbtiles",
+        "/downloads/../levelup.db",
+        "/downloads/%2e%2e/levelup.db",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
