@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import gzip
 import json
-import shutil
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -247,13 +245,3 @@ def report(r: dict[str, Any]) -> str:
         f"(target < 1024 MB)"
     )
     return "\n".join(lines)
-
-
-def main() -> dict[str, Any]:
-    """Run in a temporary directory and print the report."""
-    if not shutil.which("ogr2ogr"):
-        raise SystemExit("ogr2ogr (Debian gdal-bin) is needed: scripts/install-system-deps")
-    with tempfile.TemporaryDirectory(prefix="levelup-bench-") as tmp:
-        result = run(Path(tmp))
-    print(report(result))
-    return result

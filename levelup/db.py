@@ -11,7 +11,7 @@ from pathlib import Path
 
 from levelup.errors import StoreError
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -48,8 +48,13 @@ CREATE TABLE observations (
     indicator TEXT NOT NULL, variant TEXT NOT NULL, level TEXT NOT NULL, code TEXT NOT NULL,
     year INTEGER NOT NULL, period TEXT NOT NULL, value REAL, lower REAL, upper REAL,
     status TEXT NOT NULL, source_code TEXT NOT NULL, match TEXT NOT NULL,
+    rank INTEGER, "of" INTEGER, percentile REAL, z REAL, band TEXT,
     PRIMARY KEY (indicator, variant, level, code, year)) WITHOUT ROWID;
 CREATE INDEX observations_code ON observations (code, level);
+CREATE TABLE stats (
+    indicator TEXT NOT NULL, variant TEXT NOT NULL, level TEXT NOT NULL, year INTEGER NOT NULL,
+    n INTEGER NOT NULL, median REAL, mad REAL, p25 REAL, p75 REAL, min REAL, max REAL,
+    mean REAL, PRIMARY KEY (indicator, variant, level, year));
 CREATE TABLE coverage (
     indicator TEXT NOT NULL, variant TEXT NOT NULL, level TEXT NOT NULL, year INTEGER NOT NULL,
     set_id TEXT NOT NULL, codes INTEGER NOT NULL, matched INTEGER NOT NULL,

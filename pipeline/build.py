@@ -23,6 +23,7 @@ from pipeline.catalogue import Catalogue, Indicator, Source, default_catalogue
 from pipeline.datastore import write_database
 from pipeline.join import JoinResult, join_indicator, unclassified
 from pipeline.readers import RawTable, read_table
+from pipeline.standing import add_standing
 from pipeline.tidy import tidy_indicator
 
 DB_NAME = "levelup.db"
@@ -94,7 +95,11 @@ def join_all(
     results, stray = [], []
     for indicator in tqdm(indicators, desc="indicators", unit="ind", disable=not progress):
         tidy = tidy_indicator(indicator, read)
-        results.append(join_indicator(indicator, tidy, registry, changes, load_codes))
+        result = join_indicator(indicator, tidy, registry, changes, load_codes)
+        polarity = {(indicator.id, v.id): v.polarity for v in indicator.variants}
+        if not result.joined.empty:
+            result.joined = add_standing(result.joined, polarity)
+        results.append(result)
         stray.append(unclassified(tidy, registry, indicator.system))
     frames = [s for s in stray if not s.empty]
     return results, pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -37,7 +37,8 @@ def _insert(
     else:
         values = (tuple(row[c] for c in columns) for row in rows)
     marks = ", ".join("?" for _ in columns)
-    connection.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)
+    names = ", ".join(f'"{c}"' for c in columns)
+    connection.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
 
 
 def geojson_geometry(geometry: shapely.Geometry, decimals: int = 5) -> str:
@@ -236,6 +237,31 @@ def _write_sources(connection: sqlite3.Connection, catalogues: Iterable[SourceCa
     _insert(connection, "sources", rows, list(rows[0]) if rows else [])
 
 
+def peer_stats(joined: pd.DataFrame) -> pd.DataFrame:
+    """Summary of each indicator × variant × level × year across its areas (non-null values)."""
+    valued = joined[joined["value"].notna()]
+    if valued.empty:
+        return pd.DataFrame()
+    groups = valued.groupby(["indicator", "variant", "level", "year"])["value"]
+    stats = groups.agg(
+        n="count",
+        median="median",
+        p25=lambda v: v.quantile(0.25),
+        p75=lambda v: v.quantile(0.75),
+        min="min",
+        max="max",
+        mean="mean",
+    )
+    medians = groups.transform("median")
+    stats["mad"] = (
+        (valued["value"] - medians)
+        .abs()
+        .groupby([valued["indicator"], valued["variant"], valued["level"], valued["year"]])
+        .median()
+    )
+    return stats.reset_index()
+
+
 def _write_results(connection: sqlite3.Connection, results: Iterable[JoinResult]) -> None:
     for result in results:
         joined = result.joined
@@ -257,6 +283,31 @@ def _write_results(connection: sqlite3.Connection, results: Iterable[JoinResult]
                     "status",
                     "source_code",
                     "match",
+                    "rank",
+                    "of",
+                    "percentile",
+                    "z",
+                    "band",
+                ],
+            )
+            stats = peer_stats(joined)
+            _insert(
+                connection,
+                "stats",
+                stats,
+                [
+                    "indicator",
+                    "variant",
+                    "level",
+                    "year",
+                    "n",
+                    "median",
+                    "mad",
+                    "p25",
+                    "p75",
+                    "min",
+                    "max",
+                    "mean",
                 ],
             )
             series = joined.groupby(["indicator", "variant", "level", "set_id"], as_index=False)

@@ -47,6 +47,7 @@ class Tileset:
     attribution: str
     description: str
     digest: str
+    valued: int
 
     @classmethod
     def from_entry(cls, entry: dict[str, Any], tiles_dir: Path) -> Tileset:
@@ -79,6 +80,7 @@ class Tileset:
             attribution=entry["attribution"],
             description=entry["description"],
             digest=entry["hash"],
+            valued=int(entry.get("valued", 0)),
         )
 
 

@@ -89,8 +89,17 @@ def plan(
     return out
 
 
+def _rounded(values: np.ndarray, decimals: int) -> np.ndarray:
+    out = np.full(len(values), None, dtype=object)
+    present = np.isfinite(values)
+    out[present] = [round(float(v), decimals) for v in values[present]]
+    return out
+
+
 class SeriesData:
-    """Values of one indicator × variant × level for every year, aligned to area ids."""
+    """One indicator × variant × level for every year, aligned to area ids (feature ids)."""
+
+    COLUMNS = ("value", "rank", "percentile", "z")
 
     def __init__(
         self, connection: sqlite3.Connection, indicator: str, variant: str, level: str, set_id: str
@@ -102,32 +111,42 @@ class SeriesData:
             )
         ]
         index = {code: i for i, code in enumerate(self.codes)}
-        self.values: dict[int, np.ndarray] = {}
+        self.arrays: dict[int, dict[str, np.ndarray]] = {}
         self.periods: dict[int, str] = {}
+        self.counts: dict[int, int] = {}
         for row in _rows(
             connection,
-            "SELECT code, year, period, value FROM observations "
-            "WHERE indicator=? AND variant=? AND level=?",
+            "SELECT code, year, period, value, rank, percentile, z "
+            "FROM observations WHERE indicator=? AND variant=? AND level=?",
             indicator,
             variant,
             level,
         ):
             year = row["year"]
-            if year not in self.values:
-                self.values[year] = np.full(len(self.codes), np.nan)
-            if row["code"] in index and row["value"] is not None:
-                self.values[year][index[row["code"]]] = row["value"]
+            if year not in self.arrays:
+                self.arrays[year] = {c: np.full(len(self.codes), np.nan) for c in self.COLUMNS}
+            at = index.get(row["code"])
+            if at is not None:
+                for column in self.COLUMNS:
+                    if row[column] is not None:
+                        self.arrays[year][column][at] = row[column]
             self.periods[year] = row["period"]
-        every = np.concatenate(list(self.values.values())) if self.values else np.array([])
-        self.breaks = quantile_breaks(every)
+        for year, arrays in self.arrays.items():
+            self.counts[year] = int(np.isfinite(arrays["value"]).sum())
+        values = [a["value"] for a in self.arrays.values()]
+        self.breaks = quantile_breaks(np.concatenate(values) if values else np.array([]))
 
     def columns(self, year: int) -> dict[str, np.ndarray]:
-        """Per-area property columns for one year."""
-        values = self.values[year]
-        classes = classify(values, self.breaks)
+        """Per-area property columns for one year (None where there is no value)."""
+        arrays = self.arrays[year]
+        classes = classify(arrays["value"], self.breaks)
+        ranks = arrays["rank"]
         return {
-            "value": values,
+            "value": arrays["value"],
             "class": np.array([int(c) if c >= 0 else None for c in classes], dtype=object),
+            "rank": np.array([int(r) if np.isfinite(r) else None for r in ranks], dtype=object),
+            "percentile": _rounded(arrays["percentile"], 1),
+            "z": _rounded(arrays["z"], 2),
         }
 
 
@@ -162,6 +181,7 @@ def _spec(key: TilesetKey, set_id: str, series: SeriesData, labels: dict[str, An
         f"Boundaries: {boundary['title']}. Source: {indicator['source']}.",
         attribution=attribution,
         breaks=series.breaks,
+        valued=series.counts[key.year],
     )
 
 
@@ -201,6 +221,7 @@ def _entry(spec: TilesetSpec, result: TilesetResult, file: str) -> dict[str, Any
         "decimals": spec.decimals,
         "period": spec.period,
         "breaks": list(spec.breaks),
+        "valued": spec.valued,
         "attribution": spec.attribution,
         "description": spec.description,
         "minzoom": int(meta["minzoom"]),

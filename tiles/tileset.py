@@ -58,6 +58,7 @@ class TilesetSpec:
     description: str
     attribution: str
     breaks: tuple[float, ...]
+    valued: int = 0
 
     @property
     def name(self) -> str:

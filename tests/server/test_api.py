@@ -79,6 +79,18 @@ def test_area_detail_has_every_indicator_over_time(client, data_dir) -> None:
         .fetchall()
     )
     assert [(v["year"], v["value"]) for v in gdp["values"]] == expected
+    latest = gdp["values"][-1]
+    valued = (
+        sqlite3.connect(data_dir / "levelup.db")
+        .execute(
+            "SELECT count(*) FROM observations WHERE indicator='gdp-per-head' AND variant="
+            "'current-prices' AND level='lad' AND year=? AND value IS NOT NULL",
+            (latest["year"],),
+        )
+        .fetchone()[0]
+    )
+    assert latest["of"] == valued and 1 <= latest["rank"] <= valued and latest["median"] > 0
+    assert latest["band"] in ("better", "similar", "worse") and isinstance(latest["z"], float)
     assert ("wellbeing", "anxiety", "lad") in series and series[("wellbeing", "anxiety", "lad")][
         "polarity"
     ] == "lower"

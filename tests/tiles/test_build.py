@@ -87,7 +87,7 @@ def test_every_tile_holds_exactly_the_areas_that_touch_it(
             assert feature["id"] == int(np.flatnonzero(areas["code"] == code)[0])
             assert isinstance(props["name"], str) and props["name"]
             if values.get(code) is None:
-                assert "value" not in props and "class" not in props
+                assert not {"value", "class", "rank", "z"} & set(props)
             else:
                 assert isinstance(props["value"], float) and props["value"] == values[code]
                 assert isinstance(props["class"], int) and 0 <= props["class"] < 5
@@ -177,6 +177,9 @@ def test_metadata_is_complete(tile_build) -> None:
         "name": "String",
         "value": "Number",
         "class": "Number",
+        "rank": "Number",
+        "percentile": "Number",
+        "z": "Number",
     }
     stats = layers["tilestats"]["layers"][0]
     assert stats["count"] == 361 and stats["geometry"] == "Polygon"

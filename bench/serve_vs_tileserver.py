@@ -1,0 +1,185 @@
+"""Serving: levelup (1 and 2 uvicorn workers) against TileServer GL light on the same MBTiles.
+
+The same shuffled list of every existing tile URL of one tileset is replayed by wrk against
+each server in one run (gzip accepted, as browsers and QGIS send). Also times the streamed
+national district GeoJSON extract.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from bench import wrk
+
+TILESET = "gdp-per-head.current-prices.lad.2019"
+PEERS = Path(__file__).with_name("peers")
+TILESERVER = PEERS / "node_modules" / ".bin" / "tileserver-gl"
+
+
+def free_port() -> int:
+    """A free port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def install_peer() -> None:
+    """Install tileserver-gl-light from npm (its sqlite3 binding compiled from source)."""
+    if not TILESERVER.exists():
+        subprocess.run(
+            ["npm", "install", "--foreground-scripts", "--no-audit", "--no-fund"],
+            cwd=PEERS,
+            check=True,
+        )
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Poll `url` until it answers."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server at {url} did not start") from None
+            time.sleep(0.3)
+
+
+def tile_paths(mbtiles: Path, prefix: str) -> list[str]:
+    """Every stored tile of an MBTiles file as URL paths, shuffled the same way each run."""
+    rows = sqlite3.connect(mbtiles).execute("SELECT zoom_level, tile_column, tile_row FROM map")
+    paths = [f"{prefix}/{z}/{x}/{(1 << z) - 1 - row}.pbf" for z, x, row in rows]
+    random.Random(7).shuffle(paths)
+    return paths
+
+
+def _write(paths: list[str], target: Path) -> Path:
+    target.write_text("\n".join(paths) + "\n")
+    return target
+
+
+def ours(data_dir: Path, workers: int, paths: Path, seconds: int) -> tuple[wrk.Load, float, int]:
+    """wrk against `levelup serve`; also the national GeoJSON extract (seconds, bytes)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "levelup.cli",
+            "serve",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{base}/healthz", process)
+        load = wrk.run(base, paths, seconds=seconds)
+        started = time.perf_counter()
+        with urllib.request.urlopen(
+            f"{base}/api/indicators/gdp-per-head/data.geojson?level=lad&year=2019"
+        ) as response:
+            size = len(response.read())
+        return load, time.perf_counter() - started, size
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def tileserver(mbtiles: Path, work: Path, paths: Path, seconds: int) -> wrk.Load:
+    """wrk against tileserver-gl-light serving the same MBTiles, from a small config.json."""
+    folder = work / "tileserver"
+    folder.mkdir(exist_ok=True)
+    shutil.copy(mbtiles, folder / "lad.mbtiles")
+    config = {
+        "options": {"paths": {"root": "", "mbtiles": str(folder)}},
+        "data": {"lad": {"mbtiles": "lad.mbtiles"}},
+    }
+    (folder / "config.json").write_text(json.dumps(config))
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(TILESERVER),
+            "--config",
+            str(folder / "config.json"),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{base}/data/lad.json", process)
+        return wrk.run(base, paths, seconds=seconds)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def run(data_dir: Path, work: Path, seconds: int = 20) -> dict[str, Any]:
+    """Run the serving benchmark on a built data directory."""
+    install_peer()
+    mbtiles = data_dir / "tiles" / f"{TILESET}.mbtiles"
+    listed = tile_paths(mbtiles, f"/tiles/{TILESET}")
+    ours_paths = _write(listed, work / "paths-ours.txt")
+    peer_paths = _write(tile_paths(mbtiles, "/data/lad"), work / "paths-peer.txt")
+    peer = tileserver(mbtiles, work, peer_paths, seconds)
+    one, extract_s, extract_bytes = ours(data_dir, 1, ours_paths, seconds)
+    two, _, _ = ours(data_dir, 2, ours_paths, seconds)
+    return {
+        "tileset": TILESET,
+        "urls": len(listed),
+        "seconds": seconds,
+        "connections": 50,
+        "tileserver_gl_light": peer.__dict__,
+        "levelup_1_worker": one.__dict__,
+        "levelup_2_workers": two.__dict__,
+        "national_geojson": {"seconds": extract_s, "bytes": extract_bytes},
+    }
+
+
+def report(r: dict[str, Any]) -> str:
+    """Printable table with ratios against TileServer GL light."""
+    peer = r["tileserver_gl_light"]
+    lines = [
+        f"Serving: {r['urls']:,} tile URLs of {r['tileset']} (shuffled), wrk 2 threads, "
+        f"{r['connections']} connections, {r['seconds']} s each",
+        f"{'server':26}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs peer':>10}",
+    ]
+    for name, key in (
+        ("TileServer GL light", "tileserver_gl_light"),
+        ("levelup, 1 worker", "levelup_1_worker"),
+        ("levelup, 2 workers", "levelup_2_workers"),
+    ):
+        m = r[key]
+        lines.append(
+            f"{name:26}{m['rps']:>10,.0f}{m['p50_ms']:>9.2f}{m['p99_ms']:>9.2f}"
+            f"{m['errors']:>8}{m['rps'] / peer['rps']:>9.2f}x"
+        )
+    lines.append("targets: >= 2x the peer's req/s, p99 < 20 ms at 50 connections, zero errors")
+    g = r["national_geojson"]
+    lines.append(
+        f"national LAD GeoJSON extract: {g['bytes'] / 1e6:.1f} MB streamed in "
+        f"{g['seconds'] * 1000:.0f} ms"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,68 @@
+"""Where each area stands among its peers (same indicator, variant, level and year).
+
+rank        1 = best, respecting polarity; ties share the best rank ("1224" ranking)
+of          how many areas have a value
+percentile  share of peers it does at least as well as: 100 = best, 0 = worst
+z           robust z-score (value - median) / (1.4826 × MAD), sign flipped where lower is
+            better, so positive always means better; undefined when MAD is 0
+band        "better" (z >= 1), "similar" or "worse" (z <= -1) than the median
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+MAD_SCALE = 1.4826
+BAND_AT = 1.0
+GROUP = ["indicator", "variant", "level", "year"]
+
+
+def robust_z(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
+    """Robust z-scores of one group of values (NaN where undefined)."""
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return np.full(values.shape, np.nan)
+    median = np.median(finite)
+    mad = np.median(np.abs(finite - median))
+    if mad == 0:
+        return np.full(values.shape, np.nan)
+    z: np.ndarray = (values - median) / (MAD_SCALE * mad)
+    return z if higher_is_better else -z
+
+
+def band(z: float) -> str | None:
+    """better / similar / worse than the median, or None when z is undefined."""
+    if not np.isfinite(z):
+        return None
+    return "better" if z >= BAND_AT else "worse" if z <= -BAND_AT else "similar"
+
+
+def add_standing(joined: pd.DataFrame, polarity: Mapping[tuple[str, str], str]) -> pd.DataFrame:
+    """Add rank, of, percentile, z and band columns (NaN/None where the value is missing).
+
+    `polarity` maps (indicator, variant) to "higher" or "lower".
+    """
+    out = joined.copy()
+    pairs = list(zip(out["indicator"], out["variant"], strict=True))
+    sign = np.array([1.0 if polarity[p] == "higher" else -1.0 for p in pairs])
+    value = out["value"].astype(float)
+    keys = [out[c] for c in GROUP]
+    signed = value * sign
+    rank = signed.groupby(keys).rank(method="min", ascending=False)
+    n = value.groupby(keys).transform("count").astype(float)
+    median = value.groupby(keys).transform("median")
+    mad = (value - median).abs().groupby(keys).transform("median")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(mad > 0, sign * (value - median) / (MAD_SCALE * mad), np.nan)
+        percentile = np.where(n > 1, 100.0 * (n - rank) / (n - 1), 100.0)
+    present = value.notna().to_numpy()
+    out["rank"] = rank
+    out["of"] = np.where(present, n, np.nan)
+    out["percentile"] = np.where(present, percentile, np.nan)
+    out["z"] = np.where(present, z, np.nan)
+    out["band"] = [band(v) for v in out["z"]]
+    return out
