@@ -8,12 +8,12 @@ PIP := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 
 .PHONY: run test bench install install-dev system-deps lint check clean
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed web/node_modules/.installed
 	$(BIN)/levelup build --data-dir $(DATA_DIR)
 	$(BIN)/levelup report --data-dir $(DATA_DIR)
 	$(BIN)/levelup serve --data-dir $(DATA_DIR) --open
 
-test: $(VENV)/.installed-dev system-deps
+test: $(VENV)/.installed-dev web/node_modules/.installed system-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -27,6 +27,10 @@ $(VENV)/.created:
 
 $(VENV)/.installed: $(VENV)/.created pyproject.toml constraints.txt
 	$(PIP) -e .
+	touch $@
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed

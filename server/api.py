@@ -100,7 +100,13 @@ class Api:
             {
                 **self._links(request, tileset),
                 "legend": legend(tileset),
+                "breaks": list(tileset.breaks),
+                "unit": tileset.unit,
+                "polarity": tileset.polarity,
+                "decimals": tileset.decimals,
+                "valued": tileset.valued,
                 "bounds": list(tileset.bounds),
+                "center": list(tileset.center),
                 "attribution": tileset.attribution,
                 "description": tileset.description,
             }

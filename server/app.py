@@ -16,6 +16,7 @@ from server.errors import HANDLERS
 from server.extracts import Extracts
 from server.openapi import document
 from server.tiles import TileEndpoint
+from server.web import WEB_PREFIXES, PageHeaders, web_routes
 
 DATA_PREFIXES = ("/api/", "/tiles/", "/styles/", "/downloads/", "/openapi.json", "/healthz")
 
@@ -96,6 +97,7 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
         Route("/api/areas/{code}", api.area),
         Route("/healthz", api.health),
         Route("/openapi.json", openapi),
+        *web_routes(),
     ]
 
 
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app = Starlette(routes=routes(store, settings), exception_handlers=HANDLERS)
     app.add_middleware(DataCors, origin=settings.cors_origin)
+    app.add_middleware(PageHeaders, prefixes=WEB_PREFIXES)
     app.state.store = store
     app.state.settings = settings
     return app

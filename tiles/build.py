@@ -131,15 +131,15 @@ class SeriesData:
                     if row[column] is not None:
                         self.arrays[year][column][at] = row[column]
             self.periods[year] = row["period"]
+        self.breaks: dict[int, tuple[float, ...]] = {}
         for year, arrays in self.arrays.items():
             self.counts[year] = int(np.isfinite(arrays["value"]).sum())
-        values = [a["value"] for a in self.arrays.values()]
-        self.breaks = quantile_breaks(np.concatenate(values) if values else np.array([]))
+            self.breaks[year] = quantile_breaks(arrays["value"])
 
     def columns(self, year: int) -> dict[str, np.ndarray]:
         """Per-area property columns for one year (None where there is no value)."""
         arrays = self.arrays[year]
-        classes = classify(arrays["value"], self.breaks)
+        classes = classify(arrays["value"], self.breaks[year])
         ranks = arrays["rank"]
         return {
             "value": arrays["value"],
@@ -180,7 +180,7 @@ def _spec(key: TilesetKey, set_id: str, series: SeriesData, labels: dict[str, An
         description=f"{indicator['description']} Period: {period}. "
         f"Boundaries: {boundary['title']}. Source: {indicator['source']}.",
         attribution=attribution,
-        breaks=series.breaks,
+        breaks=series.breaks[key.year],
         valued=series.counts[key.year],
     )
 

@@ -19,9 +19,10 @@ def round_significant(value: float, digits: int = 3) -> float:
 def quantile_breaks(values: np.ndarray, classes: int = CLASSES) -> tuple[float, ...]:
     """Inner breaks splitting `values` into up to `classes` groups of similar size.
 
-    Computed once per indicator, variant and level over all years, so colours mean the same
-    thing in every year and the time slider shows real change. Breaks are rounded to three
-    significant figures and kept strictly increasing (fewer classes when values repeat).
+    Computed per tileset (one year), so the map shows where places stand that year and the
+    time slider shows places moving relative to each other; absolute change over time is
+    read from the area's chart. Breaks are rounded to three significant figures and kept
+    strictly increasing (fewer classes when values repeat).
     """
     finite = np.asarray(values, dtype=float)
     finite = finite[np.isfinite(finite)]

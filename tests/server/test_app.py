@@ -39,7 +39,12 @@ print(sorted({{m.split(".")[0] for m in sys.modules}} & heavy))
 def test_every_route_is_in_the_openapi_document(client) -> None:
     served = client.get("/openapi.json").json()
     assert served == document() and served["openapi"].startswith("3.")
-    paths = {r.path for r in client.app.routes if isinstance(r, Route)} - {"/openapi.json"}
+    api_prefixes = ("/api/", "/tiles/", "/styles/", "/downloads/", "/healthz")
+    paths = {
+        r.path
+        for r in client.app.routes
+        if isinstance(r, Route) and r.path.startswith(api_prefixes)
+    }
     assert paths == set(served["paths"])
 
 
@@ -108,3 +113,17 @@ def test_serve_refuses_a_missing_build(tmp_path) -> None:
         text=True,
     )
     assert result.returncode == 1 and "levelup build" in result.stderr
+
+
+def test_web_page_has_a_strict_csp_and_no_cors(client) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    csp = page.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert "access-control-allow-origin" not in page.headers  # CORS only on data routes
+    script = client.get("/app/main.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert client.get("/vendor/maplibre-gl/maplibre-gl-csp.js").status_code == 200
+    assert client.get("/app/../levelup.db").status_code == 404

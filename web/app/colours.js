@@ -1,0 +1,59 @@
+// Colour schemes (colour-blind safe, ColorBrewer) and the matching MapLibre expressions.
+// The sequential palette and no-data colour are the ones the server's styles use.
+
+export const PALETTE = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"];
+export const NO_DATA = "#c8c8c8";
+// PuOr: orange = worse than the median, purple = better; neutral in between.
+export const DIVERGING = ["#e66101", "#fdb863", "#f7f7f7", "#b2abd2", "#5e3c99"];
+
+/** Class colours, lowest values first; reversed when lower is better (dark = better). */
+export function classColours(classes, polarity) {
+  const picks = Array.from({ length: classes },
+    (_, i) => Math.round(i * (PALETTE.length - 1) / Math.max(1, classes - 1)));
+  const colours = picks.map((i) => PALETTE[i]);
+  return polarity === "lower" ? colours.reverse() : colours;
+}
+
+function step(property, colours, stops) {
+  const expression = ["step", ["get", property], colours[0]];
+  stops.forEach((stop, i) => expression.push(stop, colours[i + 1]));
+  return expression;
+}
+
+/** The fill-color expression for a colouring mode ("value", "rank" or "z"). */
+export function fillColour(mode, tileset) {
+  if (mode === "rank") {
+    return ["case", ["has", "percentile"], step("percentile", PALETTE, [20, 40, 60, 80]), NO_DATA];
+  }
+  if (mode === "z") {
+    return ["case", ["has", "z"], step("z", DIVERGING, [-2, -1, 1, 2]),
+      ["has", "value"], DIVERGING[2], NO_DATA];
+  }
+  const breaks = tileset.breaks;
+  if (!breaks.length) return ["case", ["has", "value"], PALETTE[2], NO_DATA];
+  return ["case", ["has", "value"], step("value", classColours(breaks.length + 1, tileset.polarity), breaks), NO_DATA];
+}
+
+/** Legend rows for a colouring mode: [{colour, label}], plus a no-data row. */
+export function legendItems(mode, tileset, format) {
+  let items;
+  if (mode === "rank") {
+    const labels = ["bottom fifth", "second fifth from the bottom", "middle fifth",
+      "second fifth from the top", "top fifth (best)"];
+    items = PALETTE.map((colour, i) => ({ colour, label: labels[i] }));
+  } else if (mode === "z") {
+    const labels = ["much worse than the median", "worse than the median", "similar to the median",
+      "better than the median", "much better than the median"];
+    items = DIVERGING.map((colour, i) => ({ colour, label: labels[i] }));
+  } else {
+    items = tileset.legend.classes.map((c) => {
+      let label;
+      if (c.min === null && c.max !== null) label = `under ${format(c.max)}`;
+      else if (c.max === null && c.min !== null) label = `${format(c.min)} and over`;
+      else if (c.min !== null) label = `${format(c.min)} to under ${format(c.max)}`;
+      else label = "all values";
+      return { colour: c.color, label };
+    });
+  }
+  return [...items, { colour: NO_DATA, label: "no data", nodata: true }];
+}
