@@ -184,9 +184,15 @@ def _add_mysociety(changes: CodeChanges, path: Path) -> None:
             changes.add_succession(Succession(gss, news, year, kind, "mysociety"))
 
 
-def _add_nuts(changes: CodeChanges, path: Path, year: int) -> None:
+def _add_nuts(changes: CodeChanges, path: Path, year: int, itl: bool = False) -> None:
     for row in _rows(path, ["oldId", "newId"], delimiter="\t"):
-        changes.add_recode(Recode(row["oldId"], row["newId"], year, "eurostat"))
+        old, new = row["oldId"], row["newId"]
+        changes.add_recode(Recode(old, new, year, "eurostat"))
+        if itl and old.startswith("UK") and new.startswith("UK"):
+            # ITL 2021 codes are the NUTS 2016 codes with TL for UK, so the 2016 -> 2021 UK
+            # recodes hold for them too. Never for older tables: ITL 2025 reuses codes (TLM32
+            # is Glasgow City, where NUTS 2013 UKM32 was Dumfries and Galloway).
+            changes.add_recode(Recode("TL" + old[2:], "TL" + new[2:], year, "eurostat (ITL)"))
 
 
 def load_changes(lookups: Path = LOOKUPS) -> CodeChanges:
@@ -195,7 +201,7 @@ def load_changes(lookups: Path = LOOKUPS) -> CodeChanges:
     _add_ons_changes(changes, lookups / "ons_ltla_changes_2018-2025.csv")
     _add_mysociety(changes, lookups / "mysociety_uk_local_authorities_current.csv")
     _add_nuts(changes, lookups / "nuts_recoded_2013_2016.tsv", 2016)
-    _add_nuts(changes, lookups / "nuts_recoded_2016_2021.tsv", 2021)
+    _add_nuts(changes, lookups / "nuts_recoded_2016_2021.tsv", 2021, itl=True)
     return changes
 
 

@@ -80,7 +80,8 @@ def _year_range(value: str | None) -> tuple[int, int] | None:
     metavar="LEVEL",
     help="Only these geography levels, e.g. lad, ctyua, rgn, nuts2 (repeatable).",
 )
-@click.option("--force", is_flag=True, help="Rebuild even if the inputs have not changed.")
+@click.option("--force", is_flag=True, help="Rebuild the selected tilesets even if unchanged.")
+@click.option("--force-data", is_flag=True, help="Re-join the data even if unchanged.")
 @click.option("--data-only", is_flag=True, help="Build the joined data but no tiles.")
 @click.option(
     "--workers",
@@ -96,6 +97,7 @@ def build(
     years: str | None,
     levels: tuple[str, ...],
     force: bool,
+    force_data: bool,
     data_only: bool,
     workers: int | None,
     quiet: bool,
@@ -111,7 +113,7 @@ def build(
         default_catalogue().get(indicator)
     for level in levels:
         default_registry().level(level)
-    result = build_data(settings.data_dir, force=force, progress=not quiet)
+    result = build_data(settings.data_dir, force=force_data, progress=not quiet)
     if result.skipped:
         click.echo(f"data: up to date ({result.path}, checked in {result.seconds:.2f}s)")
     else:
@@ -135,7 +137,8 @@ def build(
     click.echo(
         f"tiles: {tiles.planned} tilesets ({tiles.built} built, {tiles.skipped} up to date), "
         f"{tiles.tiles:,} tiles, {tiles.bytes / 1e6:,.1f} MB, {tiles.features:,} features "
-        f"in {tiles.seconds:.1f}s -> {tiles.manifest.parent}"
+        f"in {tiles.seconds:.1f}s; catalogue: {tiles.catalogue_tilesets:,} tilesets, "
+        f"{tiles.catalogue_bytes / 1e6:,.1f} MB in {tiles.manifest.parent}"
     )
 
 
@@ -151,6 +154,10 @@ def report(data_dir: Path | None, as_json: bool, years: bool, indicator: str | N
     from pipeline.report import coverage_report, format_report
 
     settings = _settings(data_dir)
+    if indicator:
+        from pipeline.catalogue import default_catalogue
+
+        default_catalogue().get(indicator)
     connection = db.open_readonly(settings.db_path)
     try:
         data = coverage_report(connection, indicator)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from levelup.errors import StoreError
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,7 +36,8 @@ CREATE TABLE indicators (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT NOT NULL, theme TEXT NOT NULL,
     unit TEXT NOT NULL, polarity TEXT NOT NULL, decimals INTEGER NOT NULL, system TEXT NOT NULL,
     source TEXT NOT NULL, licence TEXT NOT NULL, attribution TEXT NOT NULL,
-    user_supplied INTEGER NOT NULL, ord INTEGER NOT NULL);
+    user_supplied INTEGER NOT NULL, ord INTEGER NOT NULL,
+    aggregation TEXT NOT NULL, aggregation_total TEXT, aggregation_scale REAL NOT NULL);
 CREATE TABLE variants (
     indicator TEXT NOT NULL, id TEXT NOT NULL, label TEXT NOT NULL, unit TEXT NOT NULL,
     polarity TEXT NOT NULL, ord INTEGER NOT NULL, PRIMARY KEY (indicator, id));
@@ -49,12 +50,25 @@ CREATE TABLE observations (
     year INTEGER NOT NULL, period TEXT NOT NULL, value REAL, lower REAL, upper REAL,
     status TEXT NOT NULL, source_code TEXT NOT NULL, match TEXT NOT NULL,
     rank INTEGER, "of" INTEGER, percentile REAL, z REAL, band TEXT,
+    prev_year INTEGER, change REAL, change_pct REAL, national REAL, national_code TEXT,
+    "index" REAL,
     PRIMARY KEY (indicator, variant, level, code, year)) WITHOUT ROWID;
 CREATE INDEX observations_code ON observations (code, level);
 CREATE TABLE stats (
     indicator TEXT NOT NULL, variant TEXT NOT NULL, level TEXT NOT NULL, year INTEGER NOT NULL,
     n INTEGER NOT NULL, median REAL, mad REAL, p25 REAL, p75 REAL, min REAL, max REAL,
     mean REAL, PRIMARY KEY (indicator, variant, level, year));
+CREATE TABLE populations (
+    indicator TEXT NOT NULL, level TEXT NOT NULL, code TEXT NOT NULL, year INTEGER NOT NULL,
+    population REAL NOT NULL, PRIMARY KEY (indicator, level, code, year)) WITHOUT ROWID;
+CREATE TABLE inequality (
+    indicator TEXT NOT NULL, variant TEXT NOT NULL, level TEXT NOT NULL, country TEXT NOT NULL,
+    year INTEGER NOT NULL, regions INTEGER NOT NULL, weighted INTEGER NOT NULL,
+    national REAL, national_source TEXT NOT NULL, dispersion REAL, cv REAL, gini REAL,
+    theil REAL, top_bottom REAL, PRIMARY KEY (indicator, variant, level, country, year));
+CREATE TABLE groups (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT NOT NULL, source TEXT NOT NULL,
+    members TEXT NOT NULL);
 CREATE TABLE coverage (
     indicator TEXT NOT NULL, variant TEXT NOT NULL, level TEXT NOT NULL, year INTEGER NOT NULL,
     set_id TEXT NOT NULL, codes INTEGER NOT NULL, matched INTEGER NOT NULL,

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
 from tqdm import tqdm
 
 import boundaries
@@ -20,8 +19,16 @@ from boundaries.load import load_boundaries, load_codes
 from boundaries.registry import Registry, default_registry
 from levelup import db
 from pipeline.catalogue import Catalogue, Indicator, Source, default_catalogue
-from pipeline.datastore import write_database
-from pipeline.join import JoinResult, join_indicator, unclassified
+from pipeline.datastore import JoinedData, write_database
+from pipeline.derived import (
+    add_change_and_index,
+    concat,
+    inequality_table,
+    national_values,
+    populations,
+)
+from pipeline.groups import load_groups
+from pipeline.join import join_indicator, unclassified
 from pipeline.readers import RawTable, read_table
 from pipeline.standing import add_standing
 from pipeline.tidy import tidy_indicator
@@ -89,20 +96,28 @@ def join_all(
     registry: Registry,
     changes: CodeChanges,
     progress: bool = False,
-) -> tuple[list[JoinResult], pd.DataFrame]:
-    """Tidy and join every indicator; also list codes that belong to no mapped level."""
+) -> JoinedData:
+    """Tidy and join every indicator, add standing, change and index, then populations and
+    inequality; also list codes that belong to no mapped level."""
     read = _reader(catalogue)
-    results, stray = [], []
+    results, stray, joined = [], [], {}
     for indicator in tqdm(indicators, desc="indicators", unit="ind", disable=not progress):
         tidy = tidy_indicator(indicator, read)
         result = join_indicator(indicator, tidy, registry, changes, load_codes)
-        polarity = {(indicator.id, v.id): v.polarity for v in indicator.variants}
         if not result.joined.empty:
-            result.joined = add_standing(result.joined, polarity)
+            polarity = {(indicator.id, v.id): v.polarity for v in indicator.variants}
+            standing = add_standing(result.joined, polarity)
+            result.joined = add_change_and_index(
+                standing, national_values(tidy, indicator), indicator.system
+            )
+            joined[indicator.id] = result.joined
         results.append(result)
         stray.append(unclassified(tidy, registry, indicator.system))
-    frames = [s for s in stray if not s.empty]
-    return results, pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    population = populations(joined, catalogue)
+    spread = concat(
+        inequality_table(joined[i.id], i, population) for i in indicators if i.id in joined
+    )
+    return JoinedData(indicators, results, concat(stray), population, spread)
 
 
 def build_data(
@@ -126,8 +141,8 @@ def build_data(
     digest = input_hash(catalogue, registry, indicators)
     if not force and _stored_hash(target) == digest:
         return DataBuild(target, digest, True, len(indicators), 0, 0, time.perf_counter() - started)
-    results, stray = join_all(indicators, catalogue, registry, changes, progress)
-    set_ids = sorted({c.set_id for r in results for c in r.choices})
+    data = join_all(indicators, catalogue, registry, changes, progress)
+    set_ids = sorted({c.set_id for r in data.results for c in r.choices})
     loaded = {
         s: load_boundaries(s, registry=registry, changes=changes)
         for s in tqdm(set_ids, desc="boundaries", unit="set", disable=not progress)
@@ -140,15 +155,14 @@ def build_data(
     write_database(
         target,
         catalogue=catalogue,
-        indicators=indicators,
         registry=registry,
         changes=changes,
-        results=results,
-        unclassified=stray,
+        data=data,
+        groups=load_groups(),
         boundaries=loaded,
         meta=meta,
     )
-    observations = sum(len(r.joined) for r in results)
+    observations = sum(len(r.joined) for r in data.results)
     return DataBuild(
         target,
         digest,

@@ -42,6 +42,22 @@ class Variant:
 
 
 @dataclass(frozen=True, slots=True)
+class Aggregation:
+    """How areas of an indicator add up into groups, and where populations come from.
+
+    kind "total": values are totals and groups sum them. kind "ratio": values are per head
+    or rates; with `total` (an indicator with the matching totals, same variants, in units of
+    `scale`) populations are derived as total(v) × scale ÷ value(v) for variant
+    `population_from`, and groups get Σ totals ÷ Σ populations.
+    """
+
+    kind: str = "ratio"
+    total: str | None = None
+    scale: float = 1.0
+    population_from: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Indicator:
     """A catalogue entry: what is measured, which way is better, where it comes from."""
 
@@ -55,6 +71,7 @@ class Indicator:
     system: str
     variants: tuple[Variant, ...]
     user_supplied: bool = False
+    aggregation: Aggregation = field(default_factory=Aggregation)
 
     def variant(self, variant_id: str) -> Variant:
         """Return one variant or raise UnknownIndicatorError."""
@@ -173,6 +190,15 @@ def parse_indicator(
         variants = tuple(_variant(v, raw, f"{where}: {slug}", sources) for v in raw["variant"])
         if len({v.id for v in variants}) != len(variants):
             raise CatalogueError(f"{where}: {slug}: duplicate variant ids")
+        raw_aggregation = raw.get("aggregation", {})
+        if raw_aggregation.get("kind", "ratio") not in ("ratio", "total"):
+            raise CatalogueError(f"{where}: {slug}: aggregation kind must be 'ratio' or 'total'")
+        aggregation = Aggregation(
+            kind=raw_aggregation.get("kind", "ratio"),
+            total=raw_aggregation.get("total"),
+            scale=float(raw_aggregation.get("scale", 1.0)),
+            population_from=raw_aggregation.get("population_from"),
+        )
         return Indicator(
             id=slug,
             title=raw["title"],
@@ -184,6 +210,7 @@ def parse_indicator(
             system=raw.get("system", "ons"),
             variants=variants,
             user_supplied=user_supplied,
+            aggregation=aggregation,
         )
     except KeyError as exc:
         raise CatalogueError(f"{where}: indicator {raw.get('id')!r} lacks {exc}") from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,6 +19,7 @@ from levelup import db
 from levelup.atomic import atomic_path
 from levelup.provenance import SourceCatalogue
 from pipeline.catalogue import Catalogue, Indicator
+from pipeline.groups import Group
 from pipeline.join import JoinResult
 
 GEOJSON_PRECISION = 1e-5  # degrees, about 1 m
@@ -109,6 +111,9 @@ def _write_catalogue(
                 "licence": indicator.licence_text,
                 "attribution": indicator.attribution,
                 "user_supplied": int(indicator.user_supplied),
+                "aggregation": indicator.aggregation.kind,
+                "aggregation_total": indicator.aggregation.total,
+                "aggregation_scale": indicator.aggregation.scale,
                 "ord": order,
             }
         )
@@ -288,6 +293,12 @@ def _write_results(connection: sqlite3.Connection, results: Iterable[JoinResult]
                     "percentile",
                     "z",
                     "band",
+                    "prev_year",
+                    "change",
+                    "change_pct",
+                    "national",
+                    "national_code",
+                    "index",
                 ],
             )
             stats = peer_stats(joined)
@@ -339,15 +350,72 @@ def _write_results(connection: sqlite3.Connection, results: Iterable[JoinResult]
         )
 
 
+def _write_analysis(
+    connection: sqlite3.Connection,
+    populations: pd.DataFrame,
+    inequality: pd.DataFrame,
+    groups: Iterable[Group],
+) -> None:
+    _insert(
+        connection, "populations", populations, ["indicator", "level", "code", "year", "population"]
+    )
+    _insert(
+        connection,
+        "inequality",
+        inequality,
+        [
+            "indicator",
+            "variant",
+            "level",
+            "country",
+            "year",
+            "regions",
+            "weighted",
+            "national",
+            "national_source",
+            "dispersion",
+            "cv",
+            "gini",
+            "theil",
+            "top_bottom",
+        ],
+    )
+    _insert(
+        connection,
+        "groups",
+        (
+            {
+                "id": g.id,
+                "title": g.title,
+                "description": g.description,
+                "source": g.source,
+                "members": g.to_json(),
+            }
+            for g in groups
+        ),
+        ["id", "title", "description", "source", "members"],
+    )
+
+
+@dataclass
+class JoinedData:
+    """Everything the join step produced, ready to be written."""
+
+    indicators: list[Indicator]
+    results: list[JoinResult]
+    unclassified: pd.DataFrame
+    populations: pd.DataFrame
+    inequality: pd.DataFrame
+
+
 def write_database(
     target: Path,
     *,
     catalogue: Catalogue,
-    indicators: list[Indicator],
     registry: Registry,
     changes: CodeChanges,
-    results: list[JoinResult],
-    unclassified: pd.DataFrame,
+    data: JoinedData,
+    groups: Iterable[Group],
     boundaries: Mapping[str, gpd.GeoDataFrame],
     meta: Mapping[str, str],
 ) -> None:
@@ -357,13 +425,16 @@ def write_database(
         connection = db.create(tmp)
         try:
             with connection:
-                _write_catalogue(connection, catalogue, indicators)
+                _write_catalogue(connection, catalogue, data.indicators)
                 _write_registry(connection, registry, boundaries)
                 _write_changes(connection, changes)
                 _write_sources(connection, [registry.sources, catalogue.sources])
-                _write_results(connection, results)
-                if not unclassified.empty:
-                    _insert(connection, "unclassified", unclassified, ["indicator", "code", "name"])
+                _write_results(connection, data.results)
+                _write_analysis(connection, data.populations, data.inequality, groups)
+                if not data.unclassified.empty:
+                    _insert(
+                        connection, "unclassified", data.unclassified, ["indicator", "code", "name"]
+                    )
                 _insert(
                     connection,
                     "meta",

@@ -77,8 +77,14 @@ class Explainer:
         kept = [c for c in codes if self.registry.level(level).matches(c)]
         return kept or codes
 
-    def explain(self, code: str, spec: BoundarySet) -> tuple[str, str]:
-        """Return (reason, detail) for a code not found in `spec`."""
+    def explain(
+        self, code: str, spec: BoundarySet, name: str = "", used: frozenset[str] = frozenset()
+    ) -> tuple[str, str]:
+        """Return (reason, detail) for a code not found in `spec`.
+
+        `name` is the area's name in the data and `used` the set codes the data already
+        matches: a same-named, otherwise unused polygon is mentioned as a hint (never applied).
+        """
         codes = self.load_codes(spec)
         succession = self.changes.succession_of(code)
         if succession is not None:
@@ -105,9 +111,19 @@ class Explainer:
         if elsewhere:
             return "other_vintage", f"not in {spec.id}; present in {', '.join(sorted(elsewhere))}"
         note = self.registry.level(spec.level).note
-        return "unknown", f"not in any shipped {spec.level} boundary set or code-change lookup" + (
-            f" ({note})" if note else ""
-        )
+        detail = f"not in any shipped {spec.level} boundary set or code-change lookup"
+        detail += f" ({note})" if note else ""
+        namesakes = [
+            c
+            for c, n in codes.items()
+            if name and n.casefold() == name.casefold() and c not in used
+        ]
+        if len(namesakes) == 1:
+            detail += (
+                f"; {spec.id} has an unmatched area with the same name ({namesakes[0]}) "
+                "but no lookup links the codes, so it is not joined"
+            )
+        return "unknown", detail
 
 
 def _choose(
@@ -151,7 +167,13 @@ def join_to_set(
     set_codes = load_codes(spec)
     codes = sorted(rows["code"].unique())
     matches = {c: resolve(c, set_codes, changes) for c in codes}
-    reasons = {c: explainer.explain(c, spec) for c, m in matches.items() if m is None}
+    names = rows.drop_duplicates("code").set_index("code")["name"].astype(str).to_dict()
+    used = frozenset(m.code for m in matches.values() if m is not None)
+    reasons = {
+        c: explainer.explain(c, spec, names.get(c, ""), used)
+        for c, m in matches.items()
+        if m is None
+    }
     joined = _joined_rows(rows, matches, spec, level)
     return LevelJoin(
         joined=joined,

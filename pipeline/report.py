@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import defaultdict
 from typing import Any
@@ -35,9 +36,18 @@ def coverage_report(connection: sqlite3.Connection, indicator: str | None = None
         "unclassified": _rows(
             connection, f"SELECT * FROM unclassified {where} ORDER BY indicator, code", *params
         ),
-        "set_choices": _rows(
-            connection, f"SELECT * FROM set_choices {where} ORDER BY indicator, level", *params
-        ),
+        "set_choices": [
+            {
+                **row,
+                "scores": [
+                    dict(zip(("set_id", "matched", "exact"), s, strict=True))
+                    for s in json.loads(row["scores"])
+                ],
+            }
+            for row in _rows(
+                connection, f"SELECT * FROM set_choices {where} ORDER BY indicator, level", *params
+            )
+        ],
     }
 
 
@@ -117,7 +127,8 @@ def format_report(report: dict[str, Any], *, years: bool = False, examples: int 
     out.append(_table(rows, header))
     out.append(
         "rate* = match rate among codes for which a polygon exists (extra-regio excluded);"
-        " mapped = years tiled (at least half the set's areas have a value)"
+        " mapped = years tiled (at least half the set's areas have a value; the ctry and uk"
+        " levels are national comparators, never tiled)"
     )
     if years:
         out += [

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from levelup.errors import NotFoundError
+from levelup.errors import BadRequestError, NotFoundError
 from levelup.settings import Settings
 from server import params
 from server.catalog import Catalog, DataStore, Tileset
@@ -85,7 +85,19 @@ class Api:
     async def tilesets(self, request: Request) -> Response:
         """Tilesets, optionally filtered by indicator, variant, level and year."""
         catalog = self.store.current()
+        params.allowed(request, "indicator", "variant", "level", "year")
         wanted = {k: params.query(request, k) for k in ("indicator", "variant", "level", "year")}
+        known = {
+            "indicator": {t.indicator for t in catalog.tilesets.values()},
+            "variant": {t.variant for t in catalog.tilesets.values()},
+            "level": {t.level for t in catalog.tilesets.values()},
+            "year": {str(t.year) for t in catalog.tilesets.values()},
+        }
+        for key, value in wanted.items():
+            if value is not None and value not in known[key]:
+                raise BadRequestError(
+                    f"parameter {key!r}: no tilesets with {key} {params.shown(value)}"
+                )
         out = [
             self._links(request, t)
             for t in catalog.tilesets.values()
@@ -126,8 +138,9 @@ class Api:
 
     async def search(self, request: Request) -> Response:
         """Areas whose name contains `q` (names starting with it first)."""
+        params.allowed(request, "q", "level", "limit")
         text = params.query(request, "q") or ""
-        level = params.query(request, "level")
+        level = level_param(self.store.current(), request)
         limit = params.integer(request, "limit", 20, 1, 100)
         if len(text) < 2:
             return JSONResponse({"areas": []})
@@ -138,10 +151,12 @@ class Api:
             "a.west, a.south, a.east, a.north, "
             "CASE WHEN a.name LIKE ? ESCAPE '\\' THEN 0 ELSE 1 END AS rank "
             "FROM areas a JOIN boundary_sets b ON b.id = a.set_id "
-            "WHERE a.name LIKE ? ESCAPE '\\' AND (? IS NULL OR b.level = ?) "
+            "WHERE (a.name LIKE ? ESCAPE '\\' OR a.code LIKE ? ESCAPE '\\') "
+            "AND (? IS NULL OR b.level = ?) "
             "ORDER BY rank, length(a.name), a.name LIMIT ?",
             pattern[1:],
             pattern,
+            pattern[1:],
             level,
             level,
             limit * 4,
@@ -159,8 +174,9 @@ class Api:
         """An area: name, levels and vintages, code changes, every indicator over time."""
         code = request.path_params["code"]
         if not params.CODE.match(code):
-            raise NotFoundError(f"{code!r} is not an area code")
-        level = params.query(request, "level")
+            raise BadRequestError(f"{params.shown(code)} is not an area code")
+        params.allowed(request, "level")
+        level = level_param(self.store.current(), request)
         return JSONResponse(area_detail(self.store.current(), code, level))
 
     async def health(self, request: Request) -> Response:
@@ -173,6 +189,17 @@ class Api:
                 "tilesets": len(catalog.tilesets),
             }
         )
+
+
+def level_param(catalog: Catalog, request: Request) -> str | None:
+    """An optional `level` parameter that must name a known level."""
+    level = params.query(request, "level")
+    if level is None:
+        return None
+    levels = [r["id"] for r in catalog.rows("SELECT id FROM levels ORDER BY ord")]
+    if level not in levels:
+        raise BadRequestError(f"parameter 'level' must be one of: {', '.join(levels)}")
+    return level
 
 
 def level_entries(catalog: Catalog) -> list[dict[str, Any]]:

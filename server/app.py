@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from levelup.settings import Settings
+from server.analysis import Analysis
 from server.api import Api
 from server.catalog import DataStore
 from server.downloads import Downloads
@@ -71,6 +72,7 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
     api = Api(store, settings)
     extracts = Extracts(store, settings)
     downloads = Downloads(store, settings)
+    analysis = Analysis(store, settings)
 
     async def openapi(request: Request) -> Response:
         return JSONResponse(document())
@@ -88,11 +90,17 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
         Route("/api/catalogue", api.catalogue),
         Route("/api/indicators", api.indicators),
         Route("/api/indicators/{indicator}", api.indicator),
-        Route("/api/indicators/{indicator}/data.geojson", extracts.geojson),
+        Route(
+            "/api/indicators/{indicator}/data.geojson", extracts.geojson, methods=["GET", "HEAD"]
+        ),
         Route("/api/indicators/{indicator}/data.csv", extracts.csv),
         Route("/api/levels", api.levels),
         Route("/api/tilesets", api.tilesets),
         Route("/api/tilesets/{tileset}", api.tileset),
+        Route("/api/indicators/{indicator}/compare", analysis.compare),
+        Route("/api/inequality", analysis.inequality),
+        Route("/api/inequality.csv", analysis.inequality_csv),
+        Route("/api/groups", analysis.groups),
         Route("/api/areas", api.search),
         Route("/api/areas/{code}", api.area),
         Route("/healthz", api.health),

@@ -11,6 +11,7 @@ from starlette.responses import FileResponse, Response
 
 from levelup.settings import Settings
 from server.catalog import DataStore
+from server.ranges import ranged
 from tiles.store.pmtiles import write_pmtiles
 
 
@@ -44,35 +45,13 @@ class Downloads:
             data = self._archives[key] = buffer.getvalue()
             if len(self._archives) > self._keep:
                 self._archives.popitem(last=False)
-        return _ranged(request, data, f"{tileset.id}.pmtiles", self.settings.cors_origin)
-
-
-def _ranged(request: Request, data: bytes, filename: str, origin: str) -> Response:
-    headers = {
-        "Accept-Ranges": "bytes",
-        "Access-Control-Allow-Origin": origin,
-        "Content-Disposition": f'attachment; filename="{filename}"',
-    }
-    header = request.headers.get("range", "")
-    if header.startswith("bytes=") and "," not in header:
-        first, _, last = header[6:].partition("-")
-        try:
-            if first:
-                start = int(first)
-                end = min(int(last), len(data) - 1) if last else len(data) - 1
-            else:
-                start, end = max(0, len(data) - int(last)), len(data) - 1
-        except ValueError:
-            start, end = -1, -1
-        if 0 <= start <= end < len(data):
-            headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
-            return Response(
-                data[start : end + 1],
-                status_code=206,
-                headers=headers,
-                media_type="application/vnd.pmtiles",
-            )
-        return Response(
-            b"", status_code=416, headers={**headers, "Content-Range": f"bytes */{len(data)}"}
+        return ranged(
+            request,
+            data,
+            "application/vnd.pmtiles",
+            {
+                "Access-Control-Allow-Origin": self.settings.cors_origin,
+                "Content-Disposition": f'attachment; filename="{tileset.id}.pmtiles"',
+                "ETag": f'"{tileset.digest[:16]}-pmtiles"',
+            },
         )
-    return Response(data, headers=headers, media_type="application/vnd.pmtiles")

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from levelup.settings import Settings
 from server import params
 from server.api import find_indicator
 from server.catalog import Catalog, DataStore
+from server.ranges import ranged
 from tiles.classes import classify
 
 CHUNK = 200
@@ -58,10 +60,16 @@ class Extracts:
     def __init__(self, store: DataStore, settings: Settings) -> None:
         self.store = store
         self.settings = settings
+        self._bodies: OrderedDict[str, bytes] = OrderedDict()
 
     async def geojson(self, request: Request) -> Response:
-        """A FeatureCollection of every area of one level and year, with its value."""
+        """A FeatureCollection of every area of one level and year, with its value.
+
+        A plain GET streams; HEAD and Range requests (GDAL's /vsicurl/, which QGIS uses for
+        HTTP sources) get the whole body with its length, held briefly in memory.
+        """
         catalog = self.store.current()
+        params.allowed(request, "variant", "level", "year", "bbox", "codes")
         chosen = select(catalog, request)
         year = params.year(
             request, "year", chosen.years, chosen.years[-1] if chosen.years else None
@@ -104,20 +112,34 @@ class Extracts:
             "unit": unit,
         }
         name = f"{tileset_id}.geojson"
+        headers = {
+            "Content-Disposition": f'inline; filename="{name}"',
+            "Access-Control-Allow-Origin": self.settings.cors_origin,
+        }
+        if request.method == "HEAD" or "range" in request.headers:
+            key = f"{catalog.meta.get('built_at')}|{request.url.query}|{request.url.path}"
+            body = self._bodies.get(key)
+            if body is None:
+                body = b"".join([chunk async for chunk in _features(cursor, common, breaks)])
+                self._bodies[key] = body
+                if len(self._bodies) > 8:
+                    self._bodies.popitem(last=False)
+            return ranged(request, body, "application/geo+json", headers)
         return StreamingResponse(
-            _features(cursor, common, breaks),
-            media_type="application/geo+json",
-            headers={
-                "Content-Disposition": f'inline; filename="{name}"',
-                "Access-Control-Allow-Origin": self.settings.cors_origin,
-            },
+            _features(cursor, common, breaks), media_type="application/geo+json", headers=headers
         )
 
     async def csv(self, request: Request) -> Response:
         """Every year (or a range) of one indicator, variant and level, one row per area-year."""
         catalog = self.store.current()
+        params.allowed(request, "variant", "level", "years", "codes")
         chosen = select(catalog, request)
         span = params.year_range(request, "years")
+        if span and not any(span[0] <= y <= span[1] for y in chosen.years):
+            raise BadRequestError(
+                f"parameter 'years': no data in {span[0]}-{span[1]} (this "
+                f"series covers {chosen.years[0]}-{chosen.years[-1]})"
+            )
         codes = params.codes(request)
         where = ["o.indicator = ?", "o.variant = ?", "o.level = ?"]
         args: list[object] = [chosen.indicator["id"], chosen.variant, chosen.level]

@@ -113,6 +113,53 @@ def document() -> dict[str, Any]:
             404,
             503,
         ),
+        "/api/indicators/{indicator}/compare": _get(
+            "Compare areas, groups and countries on one indicator, year by year",
+            [
+                INDICATOR,
+                VARIANT,
+                _param(
+                    "items",
+                    "query",
+                    "Comma-separated: area or country codes, group:ID, or "
+                    "codes:A+B+C for your own group",
+                    {"type": "string"},
+                    required=True,
+                ),
+                _param("level", "query", "Preferred level for area codes", {"type": "string"}),
+            ],
+            _json("Series per item, with how groups were aggregated"),
+            400,
+            404,
+            503,
+        ),
+        "/api/inequality": _get(
+            "Inequality within countries over time (dispersion, CV, Gini, Theil, top/bottom)",
+            [
+                _param("indicator", "query", "Indicator id", {"type": "string"}),
+                VARIANT,
+                _param("level", "query", "Region level (default nuts2)", {"type": "string"}),
+                _param("countries", "query", "Comma-separated country codes", {"type": "string"}),
+            ],
+            _json("Measures per country and year, with a note on comparability"),
+            400,
+            404,
+            503,
+        ),
+        "/api/inequality.csv": _get(
+            "The same as CSV",
+            [
+                _param("indicator", "query", "Indicator id", {"type": "string"}),
+                VARIANT,
+                _param("level", "query", "Region level (default nuts2)", {"type": "string"}),
+                _param("countries", "query", "Comma-separated country codes", {"type": "string"}),
+            ],
+            {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
+            400,
+            404,
+            503,
+        ),
+        "/api/groups": _get("Named groups of areas", [], _json("Groups"), 503),
         "/api/levels": _get("Geography levels and boundary vintages", [], _json("Levels"), 503),
         "/api/tilesets": _get(
             "Tilesets with links",

@@ -15,6 +15,19 @@ MAX_CODES = 2000
 CODE = re.compile(r"^[A-Za-z0-9_]{1,16}$")
 
 
+def shown(value: str, limit: int = 40) -> str:
+    """A user-supplied value, shortened for an error message."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+def allowed(request: Request, *names: str) -> None:
+    """Refuse unknown query parameters (names starting with '_' are ignored: cache-busters)."""
+    for key in request.query_params:
+        if key not in names and not key.startswith("_"):
+            listing = ", ".join(names) if names else "none"
+            raise BadRequestError(f"unknown parameter {shown(key)}; this endpoint takes: {listing}")
+
+
 def query(request: Request, name: str) -> str | None:
     """One query parameter (None when absent); refuses overlong query strings."""
     if len(request.scope.get("query_string", b"")) > MAX_QUERY:
@@ -92,7 +105,7 @@ def codes(request: Request, name: str = "codes") -> list[str] | None:
         raise BadRequestError(f"parameter {name!r}: at most {MAX_CODES} codes")
     bad = [c for c in items if not CODE.match(c)]
     if bad:
-        raise BadRequestError(f"parameter {name!r}: {bad[0]!r} is not an area code")
+        raise BadRequestError(f"parameter {name!r}: {shown(bad[0])} is not an area code")
     return items
 
 

@@ -117,7 +117,6 @@ def style(base: str, tileset: Tileset) -> dict[str, Any]:
         "zoom": tileset.center[2],
         "sources": {"levelup": source},
         "layers": [
-            {"id": "background", "type": "background", "paint": {"background-color": "#f4f6f8"}},
             {
                 "id": f"{tileset.level}-fill",
                 "type": "fill",

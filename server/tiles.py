@@ -51,7 +51,9 @@ class TileEndpoint:
             await self._error(send, 500, "internal error; it has been logged")
 
     async def _error(self, send: Send, status: int, message: str) -> None:
-        body = json.dumps({"error": {"status": status, "message": message}}).encode()
+        body = json.dumps(
+            {"error": {"status": status, "message": message}}, separators=(",", ":")
+        ).encode()
         await send(
             {
                 "type": "http.response.start",
@@ -69,7 +71,13 @@ class TileEndpoint:
         params = scope["path_params"]
         z, x, y = _number(params["z"]), _number(params["x"]), _number(params["y"])
         if z is None or x is None or y is None:
-            await self._error(send, 400, "z, x and y must be non-negative integers")
+            texts = (params["z"], params["x"], params["y"])
+            problem = (
+                "is out of range"
+                if all(t.isdigit() for t in texts)
+                else "must be non-negative integers"
+            )
+            await self._error(send, 400, f"z, x and y {problem}")
             return
         tile = Tile(z, x, y)
         if z > MAX_ZOOM or not tile.is_valid():

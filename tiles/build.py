@@ -31,7 +31,7 @@ MANIFEST = "manifest.json"
 
 @dataclass(frozen=True, slots=True)
 class TileBuild:
-    """Summary of a tile build."""
+    """Summary of a tile build: the selected tilesets, and the whole catalogue after it."""
 
     planned: int
     built: int
@@ -41,6 +41,8 @@ class TileBuild:
     features: int
     seconds: float
     manifest: Path
+    catalogue_tilesets: int = 0
+    catalogue_bytes: int = 0
 
 
 def code_digest() -> str:
@@ -85,6 +87,15 @@ def plan(
             continue
         out.append(
             (TilesetKey(row["indicator"], row["variant"], row["level"], row["year"]), row["set_id"])
+        )
+    if not out and (wanted or want_levels or years):
+        offered = sorted(
+            {(r["indicator"], r["level"]) for r in rows if not wanted or r["indicator"] in wanted}
+        )
+        hint = "; ".join(f"{i}: {lv}" for i, lv in offered[:12])
+        raise LevelupError(
+            "no tilesets match these filters (mapped indicator levels: "
+            f"{hint or 'none'}); see 'levelup report' for the years"
         )
     return out
 
@@ -296,15 +307,18 @@ def build_tiles(
         _remove_stale(tiles_dir, set(entries))
     ordered = [entries[k] for k in sorted(entries)]
     write_text_atomic(manifest_path, json.dumps({"tilesets": ordered}, indent=1))
+    selected = [entries[key.id] for key, _ in planned if key.id in entries]
     return TileBuild(
         planned=len(planned),
         built=len(results),
         skipped=len(kept),
-        tiles=sum(e["tiles"] for e in ordered),
-        bytes=sum(e["bytes"] for e in ordered),
-        features=sum(e["features"] for e in ordered),
+        tiles=sum(e["tiles"] for e in selected),
+        bytes=sum(e["bytes"] for e in selected),
+        features=sum(e["features"] for e in selected),
         seconds=time.perf_counter() - started,
         manifest=manifest_path,
+        catalogue_tilesets=len(ordered),
+        catalogue_bytes=sum(e["bytes"] for e in ordered),
     )
 
 

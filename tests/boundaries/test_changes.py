@@ -36,3 +36,8 @@ def test_recode_cycle_does_not_loop() -> None:
     changes.add_recode(Recode("B", "A", 2001, "t"))
     assert changes.as_of("A", 2005) in {"A", "B"}
     assert changes.equivalents("A") == {"B"}
+
+
+def test_itl_recodes_only_come_from_the_2016_to_2021_nuts_table(changes: CodeChanges) -> None:
+    assert changes.equivalents("TLN0A") == {"TLN10"}  # Derry City and Strabane
+    assert changes.equivalents("TLM32") == set()  # ITL 2025 Glasgow, not NUTS 2013 UKM32

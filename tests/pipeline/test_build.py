@@ -103,3 +103,16 @@ def test_cli_errors_are_one_line_with_exit_code_1(tmp_path) -> None:
     assert result.output.strip().startswith("levelup: error:") and "levelup build" in result.output
     unknown = CliRunner().invoke(main, ["build", "--only", "no-such", "--data-dir", str(tmp_path)])
     assert unknown.exit_code == 1 and "unknown indicator 'no-such'" in unknown.output
+
+
+def test_cli_refuses_filters_that_match_nothing(data_build: DataBuild) -> None:
+    runner = CliRunner()
+    out = str(data_build.path.parent)
+    report = runner.invoke(main, ["report", "--indicator", "nope", "--data-dir", out])
+    assert report.exit_code == 1 and "unknown indicator 'nope'" in report.output
+    empty = runner.invoke(
+        main, ["build", "--only", "gdp-per-head", "--level", "nuts3", "--data-dir", out, "-q"]
+    )
+    assert empty.exit_code == 1 and "no tilesets match" in empty.output
+    backwards = runner.invoke(main, ["build", "--years", "2020-2010", "--data-dir", out])
+    assert backwards.exit_code == 2 and "ends before it starts" in backwards.output

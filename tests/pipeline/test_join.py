@@ -135,3 +135,14 @@ def test_partial_levels_are_joined_but_not_mapped(catalogue, registry, changes, 
     hle = _join(catalogue, registry, changes, tidy_of, "healthy-life-expectancy")
     assert not hle.coverage.query("level == 'lad'")["mapped"].any()
     assert hle.coverage.query("level == 'ctyua'")["mapped"].all()
+
+
+def test_itl_renames_follow_the_nuts_recodes_and_namesakes_are_hinted(
+    catalogue, registry, changes, tidy_of
+) -> None:
+    gdp = _join(catalogue, registry, changes, tidy_of, "gdp-per-head")
+    itl3 = gdp.joined[gdp.joined["level"] == "itl3"]
+    derry = itl3[itl3["source_code"] == "TLN0A"]
+    assert set(derry["code"]) == {"TLN10"} and set(derry["match"]) == {"recode"}
+    glasgow = gdp.unmatched.query("code == 'TLM32'").iloc[0]
+    assert glasgow["reason"] == "unknown" and "same name (TLM82)" in glasgow["detail"]

@@ -131,3 +131,17 @@ def test_unknown_things_are_json_404(client) -> None:
 def test_health(client) -> None:
     body = client.get("/healthz").json()
     assert body["status"] == "ok" and body["tilesets"] > 0
+
+
+def test_search_by_code_and_strict_parameters(client) -> None:
+    by_code = client.get("/api/areas", params={"q": "E0800003"}).json()["areas"]
+    assert "E08000035" in {a["code"] for a in by_code}
+    assert client.get("/api/areas", params={"q": "leeds", "level": "zz"}).status_code == 400
+    assert client.get("/api/areas/E08000035", params={"level": "zz"}).status_code == 400
+    assert client.get("/api/areas/E08000035", params={"lvl": "lad"}).status_code == 400
+    assert client.get("/api/tilesets", params={"indicator": "nope"}).status_code == 400
+    assert client.get("/api/tilesets", params={"year": "abc"}).status_code == 400
+    nul = client.get("/api/areas/E08%0035")
+    assert nul.status_code == 400
+    long = client.get("/api/areas/" + "A" * 3000)
+    assert long.status_code == 400 and len(long.json()["error"]["message"]) < 200

@@ -47,3 +47,15 @@ def test_downloads_of_unknown_tilesets_are_404(client) -> None:
     ):
         response = client.get(url)
         assert response.status_code == 404, url
+
+
+def test_malformed_ranges_are_ignored_and_unsatisfiable_ones_are_json_416(client) -> None:
+    url = f"/downloads/{LAD}.pmtiles"
+    size = len(client.get(url).content)
+    for header in ("bytes=abc", "bytes=5-2", "items=0-10"):
+        response = client.get(url, headers={"Range": header})
+        assert response.status_code == 200 and len(response.content) == size, header
+    beyond = client.get(url, headers={"Range": f"bytes={size + 10}-"})
+    assert beyond.status_code == 416 and beyond.json()["error"]["status"] == 416
+    assert beyond.headers["content-range"] == f"bytes */{size}"
+    assert client.get(url).headers["etag"].startswith('"')

@@ -112,3 +112,23 @@ def test_gdal_reads_the_geojson_extract(client, tmp_path) -> None:
     ).stdout
     assert "Feature Count: 361" in out and "value: Real" in out and "code: String" in out
     assert json.loads(path.read_text())["features"][0]["type"] == "Feature"
+
+
+def test_geojson_head_and_range_requests_for_gdal_vsicurl(client) -> None:
+    url = GEOJSON + "?level=lad&year=2019"
+    full = client.get(url).content
+    head = client.head(url)
+    assert head.status_code == 200 and int(head.headers["content-length"]) == len(full)
+    assert head.headers["accept-ranges"] == "bytes" and head.content == b""
+    part = client.get(url, headers={"Range": "bytes=10-99"})
+    assert part.status_code == 206 and part.content == full[10:100]
+    assert part.headers["content-range"] == f"bytes 10-99/{len(full)}"
+
+
+def test_unknown_parameters_and_empty_year_ranges_are_400(client) -> None:
+    wrong = client.get("/api/indicators/gdp-per-head/data.csv", params={"year": "2019"})
+    assert wrong.status_code == 400 and "'year'" in wrong.json()["error"]["message"]
+    assert "years" in wrong.json()["error"]["message"]
+    empty = client.get("/api/indicators/gdp-per-head/data.csv", params={"years": "1800"})
+    assert empty.status_code == 400 and "1998" in empty.json()["error"]["message"]
+    assert client.get(GEOJSON, params={"_": "123", "codes": "E08000035"}).status_code == 200
