@@ -98,7 +98,7 @@ class Extracts:
         breaks = catalog.tilesets[tileset_id].breaks if tileset_id in catalog.tilesets else ()
         cursor = catalog.db.execute(
             "SELECT a.code, a.name, a.fid, a.geometry, o.value, o.lower, o.upper, o.status, "
-            "o.period FROM areas a LEFT JOIN observations o ON o.code = a.code "
+            f"o.period, {STANDING_SQL} FROM areas a LEFT JOIN observations o ON o.code = a.code "
             "AND o.indicator = ? AND o.variant = ? AND o.level = ? AND o.year = ? "
             f"WHERE {clause} ORDER BY a.fid",
             [chosen.indicator["id"], chosen.variant, chosen.level, year, *args],
@@ -132,7 +132,7 @@ class Extracts:
     async def csv(self, request: Request) -> Response:
         """Every year (or a range) of one indicator, variant and level, one row per area-year."""
         catalog = self.store.current()
-        params.allowed(request, "variant", "level", "years", "codes")
+        params.allowed(request, "variant", "level", "years", "codes", "base")
         chosen = select(catalog, request)
         span = params.year_range(request, "years")
         if span and not any(span[0] <= y <= span[1] for y in chosen.years):
@@ -141,6 +141,11 @@ class Extracts:
                 f"series covers {chosen.years[0]}-{chosen.years[-1]})"
             )
         codes = params.codes(request)
+        base = (
+            params.year(request, "base", chosen.years, None)
+            if params.query(request, "base")
+            else None
+        )
         where = ["o.indicator = ?", "o.variant = ?", "o.level = ?"]
         args: list[object] = [chosen.indicator["id"], chosen.variant, chosen.level]
         if span:
@@ -151,15 +156,17 @@ class Extracts:
             args += codes
         cursor = catalog.db.execute(
             "SELECT o.indicator, o.variant, o.level, o.code, a.name, o.year, o.period, o.value, "
-            "o.lower, o.upper, o.status, o.source_code FROM observations o "
-            "LEFT JOIN areas a ON a.code = o.code AND a.set_id = ? "
+            f"o.lower, o.upper, o.status, o.source_code, {STANDING_SQL}, b.value AS base_value "
+            "FROM observations o LEFT JOIN areas a ON a.code = o.code AND a.set_id = ? "
+            "LEFT JOIN observations b ON b.indicator = o.indicator AND b.variant = o.variant "
+            "AND b.level = o.level AND b.code = o.code AND b.year = ? "
             f"WHERE {' AND '.join(where)} ORDER BY o.code, o.year",
-            [chosen.set_id, *args],
+            [chosen.set_id, base, *args],
         )
         unit = next(v["unit"] for v in chosen.indicator["variants"] if v["id"] == chosen.variant)
         name = f"{chosen.indicator['id']}.{chosen.variant}.{chosen.level}.csv"
         return StreamingResponse(
-            _csv_rows(cursor, unit),
+            _csv_rows(cursor, unit, base),
             media_type="text/csv; charset=utf-8",
             headers={
                 "Content-Disposition": f'attachment; filename="{name}"',
@@ -192,6 +199,7 @@ async def _features(
                 "lower": _number(row["lower"]),
                 "upper": _number(row["upper"]),
                 "status": row["status"] or None,
+                **{k: _number(row[k]) if k in FLOATS else row[k] for k in STANDING},
             }
             parts.append(
                 f'{"" if first else ","}{{"type":"Feature","id":{row["fid"]},'
@@ -202,6 +210,24 @@ async def _features(
         yield "".join(parts).encode()
     yield b"]}"
 
+
+# Standing, change and the national index carried with every value (see pipeline/standing.py
+# and pipeline/derived.py for definitions).
+STANDING = [
+    "rank",
+    "of",
+    "percentile",
+    "z",
+    "band",
+    "prev_year",
+    "change",
+    "change_pct",
+    "national",
+    "national_code",
+    "index",
+]
+FLOATS = {"percentile", "z", "change", "change_pct", "national", "index"}
+STANDING_SQL = ", ".join(f'o."{c}"' for c in STANDING)
 
 COLUMNS = [
     "indicator",
@@ -217,18 +243,29 @@ COLUMNS = [
     "upper",
     "status",
     "source_code",
+    *STANDING,
 ]
+BASE_COLUMNS = ["base_year", "change_base", "change_base_pct"]
 
 
-def _csv_rows(cursor: Any, unit: str) -> Iterator[bytes]:
+def _csv_rows(cursor: Any, unit: str, base: int | None) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    columns = COLUMNS + (BASE_COLUMNS if base else [])
+    writer.writerow(columns)
     while rows := cursor.fetchmany(1000):
         for row in rows:
             record = dict(row)
             record["unit"] = unit
-            writer.writerow(["" if record[c] is None else record[c] for c in COLUMNS])
+            if base:
+                start, value = record["base_value"], record["value"]
+                record["base_year"] = base
+                both = start is not None and value is not None
+                record["change_base"] = value - start if both else None
+                record["change_base_pct"] = (
+                    100 * (value - start) / abs(start) if both and start else None
+                )
+            writer.writerow(["" if record[c] is None else record[c] for c in columns])
         yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()

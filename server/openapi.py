@@ -107,6 +107,12 @@ def document() -> dict[str, Any]:
                 LEVEL,
                 _param("years", "query", "Year or range, e.g. 2010-2020", {"type": "string"}),
                 CODES,
+                _param(
+                    "base",
+                    "query",
+                    "Base year: adds change since then (absolute and %)",
+                    {"type": "string"},
+                ),
             ],
             {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
             400,

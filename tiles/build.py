@@ -110,7 +110,7 @@ def _rounded(values: np.ndarray, decimals: int) -> np.ndarray:
 class SeriesData:
     """One indicator × variant × level for every year, aligned to area ids (feature ids)."""
 
-    COLUMNS = ("value", "rank", "percentile", "z")
+    COLUMNS = ("value", "rank", "percentile", "z", "index", "change_pct")
 
     def __init__(
         self, connection: sqlite3.Connection, indicator: str, variant: str, level: str, set_id: str
@@ -127,7 +127,7 @@ class SeriesData:
         self.counts: dict[int, int] = {}
         for row in _rows(
             connection,
-            "SELECT code, year, period, value, rank, percentile, z "
+            'SELECT code, year, period, value, rank, percentile, z, "index", change_pct '
             "FROM observations WHERE indicator=? AND variant=? AND level=?",
             indicator,
             variant,
@@ -158,6 +158,8 @@ class SeriesData:
             "rank": np.array([int(r) if np.isfinite(r) else None for r in ranks], dtype=object),
             "percentile": _rounded(arrays["percentile"], 1),
             "z": _rounded(arrays["z"], 2),
+            "index": _rounded(arrays["index"], 1),
+            "change_pct": _rounded(arrays["change_pct"], 1),
         }
 
 

@@ -180,6 +180,8 @@ def test_metadata_is_complete(tile_build) -> None:
         "rank": "Number",
         "percentile": "Number",
         "z": "Number",
+        "index": "Number",
+        "change_pct": "Number",
     }
     stats = layers["tilestats"]["layers"][0]
     assert stats["count"] == 361 and stats["geometry"] == "Polygon"
