@@ -169,6 +169,50 @@ def report(data_dir: Path | None, as_json: bool, years: bool, indicator: str | N
         click.echo(format_report(data, years=years))
 
 
+@main.group()
+def groups() -> None:
+    """Your own groups of areas (compare them in the web map and the API as group:ID)."""
+
+
+@groups.command("add")
+@data_dir_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_fails_cleanly
+def groups_add(data_dir: Path | None, file: Path) -> None:
+    """Add groups from a CSV with columns group, title, code, level (one row per member)."""
+    from boundaries.registry import default_registry
+    from pipeline.user_groups import add_user_groups
+
+    added = add_user_groups(_settings(data_dir).data_dir, file, default_registry())
+    for group in added:
+        members = group.members[0]
+        click.echo(f"group:{group.id}  {group.title}  ({len(members.areas)} {members.level} areas)")
+
+
+@groups.command("list")
+@data_dir_option
+@_fails_cleanly
+def groups_list(data_dir: Path | None) -> None:
+    """List your groups."""
+    from pipeline.user_groups import load_user_groups
+
+    for group in load_user_groups(_settings(data_dir).data_dir):
+        members = group.members[0]
+        click.echo(f"group:{group.id}  {group.title}  ({len(members.areas)} {members.level} areas)")
+
+
+@groups.command("remove")
+@data_dir_option
+@click.argument("group_id")
+@_fails_cleanly
+def groups_remove(data_dir: Path | None, group_id: str) -> None:
+    """Remove one of your groups."""
+    from pipeline.user_groups import remove_user_group
+
+    remove_user_group(_settings(data_dir).data_dir, group_id)
+    click.echo(f"removed group:{group_id}")
+
+
 @main.command()
 @data_dir_option
 @click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")

@@ -21,6 +21,7 @@ from levelup.settings import Settings
 from server import params
 from server.api import find_indicator
 from server.catalog import Catalog, DataStore
+from server.errors import LOG
 
 MEASURES = {
     "dispersion": "Dispersion of regional values (% of the national figure; Eurostat's measure)",
@@ -160,10 +161,25 @@ class Analysis:
 
     # -- groups and comparisons --------------------------------------------------------------
 
+    def all_groups(self, catalog: Catalog) -> dict[str, dict[str, Any]]:
+        """Shipped groups from the build, then the user's groups (DATA_DIR/user/groups.json)."""
+        groups = {
+            r["id"]: {**r, "members": json.loads(r["members"])}
+            for r in catalog.rows("SELECT * FROM groups ORDER BY title")
+        }
+        path = self.settings.data_dir / "user" / "groups.json"
+        if path.is_file():
+            try:
+                for group in json.loads(path.read_text(encoding="utf-8")):
+                    groups.setdefault(group["id"], {**group, "source": "user"})
+            except (OSError, ValueError, KeyError) as exc:
+                LOG.warning("ignoring unreadable %s: %s", path, exc)
+        return groups
+
     async def groups(self, request: Request) -> Response:
-        """Named groups of areas."""
-        rows = self.store.current().rows("SELECT * FROM groups ORDER BY source, title")
-        return JSONResponse({"groups": [{**r, "members": json.loads(r["members"])} for r in rows]})
+        """Named groups of areas: shipped, then the user's own."""
+        params.allowed(request)
+        return JSONResponse({"groups": list(self.all_groups(self.store.current()).values())})
 
     async def compare(self, request: Request) -> Response:
         """Series of one indicator for areas, groups and countries, side by side."""
@@ -185,7 +201,7 @@ class Analysis:
                 f"parameter 'items': up to {MAX_ITEMS} of area codes, group:ID or codes:A+B+C"
             )
         level = params.query(request, "level")
-        data = Comparer(catalog, entry, variant)
+        data = Comparer(catalog, entry, variant, self.all_groups(catalog))
         return JSONResponse(
             {
                 "indicator": entry["id"],
@@ -214,8 +230,15 @@ class Member:
 class Comparer:
     """Builds comparable series for one indicator and variant."""
 
-    def __init__(self, catalog: Catalog, indicator: dict[str, Any], variant: str) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        indicator: dict[str, Any],
+        variant: str,
+        groups: dict[str, dict[str, Any]],
+    ) -> None:
         self.catalog, self.indicator, self.variant = catalog, indicator, variant
+        self.groups = groups
         self.levels = [lv["id"] for lv in indicator["levels"]]
         row = catalog.rows(
             "SELECT system, aggregation, aggregation_total, aggregation_scale "
@@ -277,14 +300,13 @@ class Comparer:
         }
 
     def _group(self, group_id: str) -> dict[str, Any]:
-        row = self.catalog.rows("SELECT * FROM groups WHERE id = ?", group_id)
-        if not row:
+        group = self.groups.get(group_id)
+        if group is None:
             raise NotFoundError(f"unknown group {group_id!r}")
-        system = self.system
-        for membership in json.loads(row[0]["members"]):
-            if membership["system"] == system and membership["level"] in self.levels:
+        for membership in group["members"]:
+            if membership["system"] == self.system and membership["level"] in self.levels:
                 return self._aggregate(
-                    f"group:{group_id}", row[0]["title"], membership["areas"], membership["level"]
+                    f"group:{group_id}", group["title"], membership["areas"], membership["level"]
                 )
         raise NotFoundError(
             f"group {group_id!r} has no members at a level with {self.indicator['id']} data"

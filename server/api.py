@@ -56,6 +56,29 @@ class Api:
         entry = find_indicator(self.store.current(), request.path_params["indicator"])
         return JSONResponse(entry)
 
+    async def indicator_areas(self, request: Request) -> Response:
+        """Areas with values for an indicator at one level (e.g. the countries of a NUTS series)."""
+        params.allowed(request, "variant", "level")
+        catalog = self.store.current()
+        entry = find_indicator(catalog, request.path_params["indicator"])
+        variant = params.choice(
+            request, "variant", [v["id"] for v in entry["variants"]], entry["variants"][0]["id"]
+        )
+        levels = [lv["id"] for lv in entry["levels"]]
+        level = params.choice(request, "level", levels, levels[0] if levels else None)
+        rows = catalog.rows(
+            "SELECT o.code, max(a.name) AS name, min(o.year) AS first_year, "
+            "max(o.year) AS last_year FROM observations o LEFT JOIN areas a ON a.code = o.code "
+            "WHERE o.indicator = ? AND o.variant = ? AND o.level = ? AND o.value IS NOT NULL "
+            "GROUP BY o.code ORDER BY name",
+            entry["id"],
+            variant,
+            level,
+        )
+        return JSONResponse(
+            {"indicator": entry["id"], "variant": variant, "level": level, "areas": rows}
+        )
+
     async def levels(self, request: Request) -> Response:
         """Geography levels and the boundary vintages used for them."""
         return JSONResponse({"levels": level_entries(self.store.current())})

@@ -98,6 +98,7 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
         Route("/api/tilesets", api.tilesets),
         Route("/api/tilesets/{tileset}", api.tileset),
         Route("/api/indicators/{indicator}/compare", analysis.compare),
+        Route("/api/indicators/{indicator}/areas", api.indicator_areas),
         Route("/api/inequality", analysis.inequality),
         Route("/api/inequality.csv", analysis.inequality_csv),
         Route("/api/groups", analysis.groups),

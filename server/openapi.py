@@ -139,6 +139,14 @@ def document() -> dict[str, Any]:
             404,
             503,
         ),
+        "/api/indicators/{indicator}/areas": _get(
+            "Areas with values at one level (e.g. the countries of a Eurostat series)",
+            [INDICATOR, VARIANT, LEVEL],
+            _json("Areas with first and last year"),
+            400,
+            404,
+            503,
+        ),
         "/api/inequality": _get(
             "Inequality within countries over time (dispersion, CV, Gini, Theil, top/bottom)",
             [

@@ -122,3 +122,41 @@ def test_extracts_carry_standing_change_and_index(client) -> None:
         float(by_year[2019]["value"]) - float(by_year[2010]["value"])
     )
     assert by_year[2010]["change_base"] in ("0.0", "0")
+
+
+def test_user_groups_from_a_file_are_compared_like_shipped_ones(data_dir, tmp_path) -> None:
+    import shutil
+
+    from click.testing import CliRunner
+    from starlette.testclient import TestClient
+
+    from levelup.cli import main
+    from levelup.settings import Settings
+    from server.app import create_app
+
+    own = tmp_path / "data"
+    shutil.copytree(data_dir, own, ignore=shutil.ignore_patterns("cache"))
+    groups = tmp_path / "groups.csv"
+    groups.write_text(
+        "Group,Title,Code,Level\nwest-yorks,West Yorkshire core,E08000035,lad\n"
+        "west-yorks,West Yorkshire core,E08000032,lad\n"
+    )
+    runner = CliRunner()
+    added = runner.invoke(main, ["groups", "add", str(groups), "--data-dir", str(own)])
+    assert added.exit_code == 0, added.output
+    assert "group:west-yorks" in added.output
+    client = TestClient(create_app(Settings(data_dir=own)))
+    listed = {g["id"]: g for g in client.get("/api/groups").json()["groups"]}
+    assert listed["west-yorks"]["source"] == "user" and "the-north" in listed
+    body = client.get(
+        "/api/indicators/gdp-per-head/compare", params={"items": "group:west-yorks"}
+    ).json()
+    assert body["items"][0]["members"] == ["E08000035", "E08000032"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("group,title,code,level\nx,X,E99999999,lad\n")
+    refused = runner.invoke(main, ["groups", "add", str(bad), "--data-dir", str(own)])
+    assert refused.exit_code == 1 and "E99999999 is not a lad area" in refused.output
+    assert (
+        runner.invoke(main, ["groups", "remove", "west-yorks", "--data-dir", str(own)]).exit_code
+        == 0
+    )

@@ -158,3 +158,32 @@ def test_phone_sized_screen(browser, live_server) -> None:
     page.screenshot(path=ARTIFACTS / "web-phone.png")
     assert visit.errors == [] and visit.outside == []
     context.close()
+
+
+def test_inequality_view_draws_countries_over_time(visit: Visit) -> None:
+    visit.open("?tab=inequality")
+    chart = visit.page.locator("#ineq-chart svg")
+    chart.wait_for()
+    assert visit.page.locator("#view-map").is_hidden()
+    key = visit.page.locator("#ineq-chart .chart-key").inner_text()
+    assert "Deutschland" in key and "United Kingdom" in key
+    assert "boundaries change" in visit.page.locator("#ineq-note").inner_text().lower()
+    visit.page.select_option("#ineq-measure", "gini")
+    visit.page.wait_for_function("() => document.querySelector('#ineq-chart h3').textContent.startsWith('Gini')")
+    assert "ineq_measure=gini" in visit.page.url
+    csv = visit.page.locator("#ineq-csv").get_attribute("href")
+    assert visit.page.request.get(f"{visit.base}{csv}").text().startswith("indicator,variant")
+    assert visit.errors == [] and visit.outside == []
+
+
+def test_compare_view_north_of_england_against_the_netherlands(visit: Visit) -> None:
+    visit.open("?tab=compare")
+    visit.page.locator("#cmp-chart svg").wait_for()
+    key = visit.page.locator("#cmp-chart .chart-key").inner_text()
+    assert "The North of England" in key and "Nederland" in key
+    assert "total ÷ population" in visit.page.locator("#cmp-methods").inner_text()
+    visit.page.select_option("#cmp-add", "group:midlands-engine")
+    visit.page.wait_for_function(
+        "() => document.querySelector('#cmp-chart .chart-key').textContent.includes('Midlands')")
+    assert "group%3Amidlands-engine" in visit.page.url or "group:midlands-engine" in visit.page.url
+    assert visit.errors == [] and visit.outside == []

@@ -2,9 +2,10 @@
 
 import { esc, formatValue } from "./format.js";
 
-const W = 360, H = 210, M = { left: 56, right: 12, top: 10, bottom: 26 };
+const M = { left: 56, right: 12, top: 10, bottom: 26 };
 // Okabe-Ito: distinguishable with every common colour-vision deficiency.
-export const LINE_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"];
+export const LINE_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+  "#000000", "#8C6D00"];
 
 function niceTicks(low, high, count = 4) {
   const span = high - low || Math.abs(high) || 1;
@@ -28,7 +29,9 @@ function compact(value, unit) {
  * lines: [{label, points: [{year, value}]}]; median: [{year, value}]; band: [{year, low, high}].
  * Returns HTML: the SVG, a key and a data table (the chart's text alternative).
  */
-export function lineChart({ lines, median = [], band = [], unit, decimals, year, title, medianLabel }) {
+export function lineChart({ lines, median = [], band = [], unit, decimals, year, title, medianLabel,
+  width = 360, height = 210 }) {
+  const W = width, H = height;
   const all = [...lines.flatMap((l) => l.points), ...median, ...band.flatMap((b) => [
     { year: b.year, value: b.low }, { year: b.year, value: b.high }])].filter((p) => Number.isFinite(p.value));
   if (!all.length) return `<p class="hint">No values to chart.</p>`;
@@ -66,6 +69,10 @@ export function lineChart({ lines, median = [], band = [], unit, decimals, year,
   }
   lines.forEach((line, i) => {
     const colour = LINE_COLOURS[i % LINE_COLOURS.length];
+    if (line.dashed) {
+      shapes.push(`<path d="${path(line.points)}" fill="none" stroke="${colour}" stroke-width="2.5" stroke-dasharray="6 3"/>`);
+      return;
+    }
     shapes.push(`<path d="${path(line.points)}" fill="none" stroke="${colour}" stroke-width="2.5"/>`);
     for (const p of line.points.filter((q) => Number.isFinite(q.value))) {
       shapes.push(`<circle cx="${sx(p.year).toFixed(1)}" cy="${sy(p.value).toFixed(1)}" r="2.5" fill="${colour}"/>`);
@@ -78,7 +85,7 @@ export function lineChart({ lines, median = [], band = [], unit, decimals, year,
   }).join("; ");
   const svg = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}. ${esc(summary)}">`
     + `<g class="axis">${parts.join("")}</g>${shapes.join("")}</svg>`;
-  const key = [...lines.map((l, i) => `<li><span data-colour="${LINE_COLOURS[i % 4]}"></span>${esc(l.label)}</li>`),
+  const key = [...lines.map((l, i) => `<li><span data-colour="${LINE_COLOURS[i % LINE_COLOURS.length]}"></span>${esc(l.label)}</li>`),
     median.length ? `<li><span data-colour="#505a5f"></span>${esc(medianLabel)} (shaded: middle half)</li>` : ""].join("");
   const allYears = [...new Set(years)].sort((a, b) => a - b);
   const rows = allYears.map((y) => `<tr><td>${y}</td>${lines.map((l) => {

@@ -1,5 +1,6 @@
 // levelup web map: controls, permalink, map, hover, area panel, comparison and downloads.
 
+import { CompareView, InequalityView } from "./analysis.js";
 import { api, tilesetId } from "./api.js";
 import { legendItems } from "./colours.js";
 import { esc, formatValue, ordinal } from "./format.js";
@@ -38,7 +39,9 @@ function levelEntry() { return indicator().levels.find((l) => l.id === app.state
 function years() { return levelEntry().mapped_years; }
 
 function normalise(wanted) {
-  const state = { areas: wanted.areas || [], view: wanted.view || null };
+  const state = { areas: wanted.areas || [], view: wanted.view || null,
+    tab: ["map", "inequality", "compare"].includes(wanted.tab) ? wanted.tab : "map",
+    ineq: wanted.ineq || { countries: [] }, cmp: wanted.cmp || { items: [] } };
   const fallback = app.indicators.has("gdp-per-head") ? "gdp-per-head" : app.indicators.keys().next().value;
   state.indicator = app.indicators.has(wanted.indicator) ? wanted.indicator : fallback;
   const ind = app.indicators.get(state.indicator);
@@ -369,6 +372,36 @@ function wire() {
     $("drawer-toggle").setAttribute("aria-expanded", String(open));
   });
   $("about-open").addEventListener("click", () => $("about").showModal());
+  for (const tab of document.querySelectorAll(".tab")) {
+    tab.addEventListener("click", () => showTab(tab.dataset.tab));
+  }
+}
+
+const views = {};
+
+/** Switch between the map and the analysis views (each built the first time it is shown). */
+async function showTab(name) {
+  app.state.tab = name;
+  for (const tab of document.querySelectorAll(".tab")) {
+    if (tab.dataset.tab === name) tab.setAttribute("aria-current", "page");
+    else tab.removeAttribute("aria-current");
+  }
+  $("view-map").hidden = name !== "map";
+  $("view-inequality").hidden = name !== "inequality";
+  $("view-compare").hidden = name !== "compare";
+  $("drawer-toggle").hidden = name !== "map";
+  const save = () => writeState(app.state);
+  if (name === "inequality" && !views.inequality) {
+    views.inequality = new InequalityView(app.catalogue, app.state.ineq, save);
+    await views.inequality.load();
+  } else if (name === "compare" && !views.compare) {
+    views.compare = new CompareView(app.catalogue, app.state.cmp, save);
+    await views.compare.start();
+  } else if (name === "map") {
+    app.map.map.resize();
+  }
+  save();
+  announce(`${name === "map" ? "Map" : name === "inequality" ? "Inequality within countries" : "Compare places"} view`);
 }
 
 async function main() {
@@ -401,6 +434,7 @@ async function main() {
   });
   wire();
   await apply({ fit: !app.state.view });
+  if (app.state.tab !== "map") await showTab(app.state.tab);
   // For automated checks and the curious: wait for drawing, map coordinates to pixels.
   window.levelup = {
     idle: () => app.map.idle(),

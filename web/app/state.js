@@ -1,6 +1,12 @@
 // The view as a permalink: indicator, measure, level, year, colouring, areas and map view.
 
-const KEYS = ["indicator", "variant", "level", "year", "colour", "areas", "view"];
+const KEYS = ["indicator", "variant", "level", "year", "colour", "areas", "view", "tab"];
+// The analysis views keep their own settings under prefixed keys.
+const VIEWS = {
+  ineq: ["indicator", "variant", "level", "measure", "countries"],
+  cmp: ["indicator", "variant", "items"],
+};
+const LISTS = new Set(["countries", "items"]);
 
 /** Read the state from the page URL (unvalidated strings). */
 export function readState(search = window.location.search) {
@@ -15,6 +21,13 @@ export function readState(search = window.location.search) {
     const [zoom, lat, lon] = state.view.split("/").map(Number);
     state.view = [zoom, lat, lon].every(Number.isFinite) ? { zoom, lat, lon } : null;
   }
+  for (const [prefix, keys] of Object.entries(VIEWS)) {
+    state[prefix] = {};
+    for (const key of keys) {
+      const value = params.get(`${prefix}_${key}`);
+      state[prefix][key] = LISTS.has(key) ? (value ? value.split(",").filter(Boolean) : []) : value;
+    }
+  }
   return state;
 }
 
@@ -25,6 +38,14 @@ export function writeState(state) {
     if (state[key] !== undefined && state[key] !== null) params.set(key, String(state[key]));
   }
   if (state.areas.length) params.set("areas", state.areas.join(","));
+  if (state.tab && state.tab !== "map") params.set("tab", state.tab);
+  for (const [prefix, keys] of Object.entries(VIEWS)) {
+    if (state.tab !== (prefix === "ineq" ? "inequality" : "compare")) continue;
+    for (const key of keys) {
+      const value = state[prefix]?.[key];
+      if (LISTS.has(key) ? value?.length : value) params.set(`${prefix}_${key}`, LISTS.has(key) ? value.join(",") : value);
+    }
+  }
   if (state.view) {
     const { zoom, lat, lon } = state.view;
     params.set("view", `${zoom.toFixed(2)}/${lat.toFixed(4)}/${lon.toFixed(4)}`);
