@@ -66,6 +66,11 @@ export function renderPanel(detail, compared, state, context) {
         facts.push(`<li>${esc(formatPercent(gap))} against the ${esc(context.medianName(state.level))} of `
           + `${esc(formatValue(current.median, unit, decimals))} ${chip(current.band)}</li>`);
       }
+      if (Number.isFinite(current.index)) {
+        const nation = { K02000001: "UK", K03000001: "Great Britain", K04000001: "England and Wales",
+          E92000001: "England" }[current.national_code] || current.national_code;
+        facts.push(`<li>Index <strong>${Math.round(current.index)}</strong> (${esc(nation)} = 100)</li>`);
+      }
       facts.push(changeSentence(series.values, current, unit, decimals));
       out.push(`<ul class="facts">${facts.join("")}</ul>`);
     } else {
