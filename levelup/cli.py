@@ -3,45 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from levelup.errors import LevelupError
-from levelup.settings import Settings
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _fails_cleanly(func: F) -> F:
-    """Print LevelupError as one clear line on stderr and exit 1 (no traceback)."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except LevelupError as exc:
-            click.echo(f"levelup: error: {exc}", err=True)
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    settings = Settings()
-    return settings.model_copy(update={"data_dir": data_dir}) if data_dir else settings
-
-
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Output directory (default: $LEVELUP_DATA_DIR or ./build).",
-)
+from levelup.cli_add import add, remove
+from levelup.cli_common import data_dir_option, fails_cleanly, settings_for
 
 
 @click.group()
@@ -90,7 +57,7 @@ def _year_range(value: str | None) -> tuple[int, int] | None:
     help="Processes encoding tilesets (default: CPU count, at most 4).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
-@_fails_cleanly
+@fails_cleanly
 def build(
     data_dir: Path | None,
     only: tuple[str, ...],
@@ -105,12 +72,14 @@ def build(
     """Join every shipped indicator into DATA_DIR/levelup.db, then build its tilesets."""
     from boundaries.registry import default_registry
     from pipeline.build import build_data
+    from pipeline.byod.store import with_user_indicators
     from pipeline.catalogue import default_catalogue
 
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     year_range = _year_range(years)
+    catalogue = with_user_indicators(default_catalogue(), settings.data_dir)
     for indicator in only:  # fail before any work on a typo
-        default_catalogue().get(indicator)
+        catalogue.get(indicator)
     for level in levels:
         default_registry().level(level)
     result = build_data(settings.data_dir, force=force_data, progress=not quiet)
@@ -147,17 +116,18 @@ def build(
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
 @click.option("--years", is_flag=True, help="Also list every indicator x level x year.")
 @click.option("--indicator", default=None, help="Only this indicator.")
-@_fails_cleanly
+@fails_cleanly
 def report(data_dir: Path | None, as_json: bool, years: bool, indicator: str | None) -> None:
     """Print the coverage report of the last build."""
     from levelup import db
     from pipeline.report import coverage_report, format_report
 
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     if indicator:
+        from pipeline.byod.store import with_user_indicators
         from pipeline.catalogue import default_catalogue
 
-        default_catalogue().get(indicator)
+        with_user_indicators(default_catalogue(), settings.data_dir).get(indicator)
     connection = db.open_readonly(settings.db_path)
     try:
         data = coverage_report(connection, indicator)
@@ -177,13 +147,13 @@ def groups() -> None:
 @groups.command("add")
 @data_dir_option
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_fails_cleanly
+@fails_cleanly
 def groups_add(data_dir: Path | None, file: Path) -> None:
     """Add groups from a CSV with columns group, title, code, level (one row per member)."""
     from boundaries.registry import default_registry
     from pipeline.user_groups import add_user_groups
 
-    added = add_user_groups(_settings(data_dir).data_dir, file, default_registry())
+    added = add_user_groups(settings_for(data_dir).data_dir, file, default_registry())
     for group in added:
         members = group.members[0]
         click.echo(f"group:{group.id}  {group.title}  ({len(members.areas)} {members.level} areas)")
@@ -191,12 +161,12 @@ def groups_add(data_dir: Path | None, file: Path) -> None:
 
 @groups.command("list")
 @data_dir_option
-@_fails_cleanly
+@fails_cleanly
 def groups_list(data_dir: Path | None) -> None:
     """List your groups."""
     from pipeline.user_groups import load_user_groups
 
-    for group in load_user_groups(_settings(data_dir).data_dir):
+    for group in load_user_groups(settings_for(data_dir).data_dir):
         members = group.members[0]
         click.echo(f"group:{group.id}  {group.title}  ({len(members.areas)} {members.level} areas)")
 
@@ -204,12 +174,12 @@ def groups_list(data_dir: Path | None) -> None:
 @groups.command("remove")
 @data_dir_option
 @click.argument("group_id")
-@_fails_cleanly
+@fails_cleanly
 def groups_remove(data_dir: Path | None, group_id: str) -> None:
     """Remove one of your groups."""
     from pipeline.user_groups import remove_user_group
 
-    remove_user_group(_settings(data_dir).data_dir, group_id)
+    remove_user_group(settings_for(data_dir).data_dir, group_id)
     click.echo(f"removed group:{group_id}")
 
 
@@ -225,7 +195,7 @@ def groups_remove(data_dir: Path | None, group_id: str) -> None:
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the map in a web browser.")
 @click.option("--access-log", is_flag=True, help="Log every request.")
-@_fails_cleanly
+@fails_cleanly
 def serve(
     data_dir: Path | None,
     host: str | None,
@@ -243,7 +213,7 @@ def serve(
 
     from server.app import create_app
 
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     updates = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v}
     settings = settings.model_copy(update=updates)
     create_app(settings)  # check the build now: a missing or corrupt store is a clear error
@@ -264,6 +234,9 @@ def serve(
         log_level="warning",
     )
 
+
+main.add_command(add)
+main.add_command(remove)
 
 if __name__ == "__main__":
     main()

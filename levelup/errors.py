@@ -24,6 +24,7 @@ class InputError(LevelupError):
         self.path = str(path) if path is not None else None
         self.line = line
         self.column = column
+        self.columns: list[str] | None = None  # the table's headers, when it was read
         super().__init__(self.describe())
 
     def describe(self) -> str:
@@ -72,6 +73,14 @@ class NotFoundError(LevelupError):
 
 class BadRequestError(LevelupError):
     """A request parameter is malformed or out of range."""
+
+
+class ConflictError(LevelupError):
+    """The request clashes with what exists (an id already taken, a shipped indicator)."""
+
+
+class ForbiddenError(LevelupError):
+    """The request is not allowed here (uploads switched off, a cross-site request)."""
 
 
 class TooLargeError(LevelupError):

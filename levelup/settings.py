@@ -25,6 +25,12 @@ class Settings(BaseSettings):
         20000, ge=1, description="Most features one GeoJSON extract may return (413 beyond)."
     )
     max_upload_mb: float = Field(20.0, gt=0, description="Largest user upload accepted, megabytes.")
+    uploads: bool = Field(
+        True, description="Let web users add and delete their own data (switch off when public)."
+    )
+    upload_timeout: float = Field(
+        600.0, gt=0, description="Seconds an upload's preview or build may take."
+    )
     public_url: str | None = Field(
         None, description="Base URL clients use (e.g. behind a proxy); default: from the request."
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 from tqdm import tqdm
 
 import boundaries
@@ -18,6 +19,8 @@ from boundaries.changes import CodeChanges, default_changes
 from boundaries.load import load_boundaries, load_codes
 from boundaries.registry import Registry, default_registry
 from levelup import db
+from levelup.locking import build_lock
+from pipeline.byod.store import user_digest, with_user_indicators
 from pipeline.catalogue import Catalogue, Indicator, Source, default_catalogue
 from pipeline.datastore import JoinedData, write_database
 from pipeline.derived import (
@@ -28,7 +31,7 @@ from pipeline.derived import (
     populations,
 )
 from pipeline.groups import load_groups
-from pipeline.join import join_indicator, unclassified
+from pipeline.join import JoinResult, join_indicator, unclassified
 from pipeline.readers import RawTable, read_table
 from pipeline.standing import add_standing
 from pipeline.tidy import tidy_indicator
@@ -62,11 +65,14 @@ def input_hash(catalogue: Catalogue, registry: Registry, indicators: Iterable[In
     for catalogue_files in (registry.sources, catalogue.sources):
         for entry in sorted(catalogue_files.files.values(), key=lambda e: e.path):
             digest.update(f"{entry.path}:{entry.sha256}".encode())
+    indicators = list(indicators)
     digest.update(",".join(i.id for i in indicators).encode())
+    digest.update(user_digest(indicators).encode())
     return digest.hexdigest()
 
 
-def _stored_hash(path: Path) -> str | None:
+def stored_hash(path: Path) -> str | None:
+    """The input hash a built database records (None when there is no readable database)."""
     if not path.is_file():
         return None
     try:
@@ -84,10 +90,30 @@ def _reader(catalogue: Catalogue) -> Callable[[Source], RawTable]:
 
     def read(source: Source) -> RawTable:
         if source.file not in cache:
-            cache[source.file] = read_table(catalogue.sources.root / source.file, source.reader)
+            path = Path(source.file)
+            path = path if path.is_absolute() else catalogue.sources.root / path
+            cache[source.file] = read_table(path, source.reader)
         return cache[source.file]
 
     return read
+
+
+def join_one(
+    indicator: Indicator, tidy: pd.DataFrame, registry: Registry, changes: CodeChanges
+) -> JoinResult:
+    """Join one indicator's tidy rows by vintage, then add standing, change and index.
+
+    A user's table maps however few areas it covers; shipped data needs half of a set.
+    """
+    share = 0.0 if indicator.user_supplied else 0.5
+    result = join_indicator(indicator, tidy, registry, changes, load_codes, share)
+    if not result.joined.empty:
+        polarity = {(indicator.id, v.id): v.polarity for v in indicator.variants}
+        standing = add_standing(result.joined, polarity)
+        result.joined = add_change_and_index(
+            standing, national_values(tidy, indicator), indicator.system
+        )
+    return result
 
 
 def join_all(
@@ -103,13 +129,8 @@ def join_all(
     results, stray, joined = [], [], {}
     for indicator in tqdm(indicators, desc="indicators", unit="ind", disable=not progress):
         tidy = tidy_indicator(indicator, read)
-        result = join_indicator(indicator, tidy, registry, changes, load_codes)
+        result = join_one(indicator, tidy, registry, changes)
         if not result.joined.empty:
-            polarity = {(indicator.id, v.id): v.polarity for v in indicator.variants}
-            standing = add_standing(result.joined, polarity)
-            result.joined = add_change_and_index(
-                standing, national_values(tidy, indicator), indicator.system
-            )
             joined[indicator.id] = result.joined
         results.append(result)
         stray.append(unclassified(tidy, registry, indicator.system))
@@ -130,16 +151,30 @@ def build_data(
     registry: Registry | None = None,
     changes: CodeChanges | None = None,
 ) -> DataBuild:
-    """Build `out_dir/levelup.db`; skip quickly when the inputs have not changed."""
+    """Build `out_dir/levelup.db` (shipped and user indicators); skip quickly when the inputs
+    have not changed."""
+    with build_lock(out_dir):
+        return _build_data(out_dir, only, force, progress, catalogue, registry, changes)
+
+
+def _build_data(
+    out_dir: Path,
+    only: Iterable[str] | None,
+    force: bool,
+    progress: bool,
+    catalogue: Catalogue | None,
+    registry: Registry | None,
+    changes: CodeChanges | None,
+) -> DataBuild:
     started = time.perf_counter()
-    catalogue = catalogue or default_catalogue()
+    catalogue = with_user_indicators(catalogue or default_catalogue(), out_dir)
     registry = registry or default_registry()
     changes = changes or default_changes()
     wanted = list(only) if only else list(catalogue.indicators)
     indicators = [catalogue.get(i) for i in wanted]
     target = out_dir / DB_NAME
     digest = input_hash(catalogue, registry, indicators)
-    if not force and _stored_hash(target) == digest:
+    if not force and stored_hash(target) == digest:
         return DataBuild(target, digest, True, len(indicators), 0, 0, time.perf_counter() - started)
     data = join_all(indicators, catalogue, registry, changes, progress)
     set_ids = sorted({c.set_id for r in data.results for c in r.choices})

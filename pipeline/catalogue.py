@@ -17,6 +17,7 @@ DATA_DIR = PACKAGE_DIR / "data"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 POLARITIES = ("higher", "lower")
 READERS = ("ons", "subnational", "eurostat", "user")
+USER_THEME = ("user", "Your data")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,10 @@ class Indicator:
     system: str
     variants: tuple[Variant, ...]
     user_supplied: bool = False
+    source: str = ""
+    licence: str = ""
     aggregation: Aggregation = field(default_factory=Aggregation)
+    levels: tuple[str, ...] = ()  # join only at these levels (a user's table); () = every level
 
     def variant(self, variant_id: str) -> Variant:
         """Return one variant or raise UnknownIndicatorError."""
@@ -92,17 +96,19 @@ class Indicator:
 
     @property
     def source_text(self) -> str:
-        """Publishers of the source files, joined."""
-        return "; ".join(dict.fromkeys(p.publisher for p in self.provenance))
+        """Publishers of the source files, joined (or the source a user gave)."""
+        return self.source or "; ".join(dict.fromkeys(p.publisher for p in self.provenance))
 
     @property
     def licence_text(self) -> str:
-        """Licences of the source files, joined."""
-        return "; ".join(dict.fromkeys(p.licence.title for p in self.provenance))
+        """Licences of the source files, joined (or the licence a user gave)."""
+        return self.licence or "; ".join(dict.fromkeys(p.licence.title for p in self.provenance))
 
     @property
     def attribution(self) -> str:
-        """Attribution required by the source files' licences."""
+        """Attribution required by the source files' licences (a user's own source)."""
+        if self.user_supplied:
+            return f"Source: {self.source.rstrip('.')}." if self.source else "Supplied by the user."
         return merge_attributions([p.attribution for p in self.provenance])
 
 
@@ -211,6 +217,9 @@ def parse_indicator(
             variants=variants,
             user_supplied=user_supplied,
             aggregation=aggregation,
+            source=raw.get("source", "") if user_supplied else "",
+            levels=tuple(str(v) for v in raw.get("levels", ())),
+            licence=raw.get("licence", "") if user_supplied else "",
         )
     except KeyError as exc:
         raise CatalogueError(f"{where}: indicator {raw.get('id')!r} lacks {exc}") from exc

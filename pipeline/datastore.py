@@ -18,9 +18,10 @@ from boundaries.registry import Registry
 from levelup import db
 from levelup.atomic import atomic_path
 from levelup.provenance import SourceCatalogue
-from pipeline.catalogue import Catalogue, Indicator
+from pipeline.catalogue import USER_THEME, Catalogue, Indicator
 from pipeline.groups import Group
 from pipeline.join import JoinResult
+from pipeline.standing import peer_stats
 
 GEOJSON_PRECISION = 1e-5  # degrees, about 1 m
 
@@ -36,6 +37,8 @@ def _insert(
             return
         frame = rows[columns].astype(object).where(rows[columns].notna(), None)
         values: Iterable[tuple[object, ...]] = frame.itertuples(index=False, name=None)
+    elif not columns:
+        return
     else:
         values = (tuple(row[c] for c in columns) for row in rows)
     marks = ", ".join("?" for _ in columns)
@@ -86,17 +89,22 @@ def _areas(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     )
 
 
-def _write_catalogue(
-    connection: sqlite3.Connection, catalogue: Catalogue, indicators: list[Indicator]
-) -> None:
+def write_themes(connection: sqlite3.Connection, themes: Mapping[str, str]) -> None:
+    """Insert theme rows (the user theme always exists, so uploads can join it later)."""
     _insert(
         connection,
         "themes",
-        ({"id": k, "label": v} for k, v in catalogue.themes.items()),
+        ({"id": k, "label": v} for k, v in {**themes, USER_THEME[0]: USER_THEME[1]}.items()),
         ["id", "label"],
     )
+
+
+def write_indicators(
+    connection: sqlite3.Connection, indicators: list[Indicator], first_order: int = 0
+) -> None:
+    """Insert indicator and variant rows, ordered from `first_order`."""
     rows, variants = [], []
-    for order, indicator in enumerate(indicators):
+    for order, indicator in enumerate(indicators, start=first_order):
         rows.append(
             {
                 "id": indicator.id,
@@ -134,9 +142,7 @@ def _write_catalogue(
     )
 
 
-def _write_registry(
-    connection: sqlite3.Connection, registry: Registry, boundaries: Mapping[str, gpd.GeoDataFrame]
-) -> None:
+def _write_levels(connection: sqlite3.Connection, registry: Registry) -> None:
     _insert(
         connection,
         "levels",
@@ -153,6 +159,12 @@ def _write_registry(
         ),
         ["id", "label", "system", "map", "ord", "note"],
     )
+
+
+def write_sets(
+    connection: sqlite3.Connection, registry: Registry, boundaries: Mapping[str, gpd.GeoDataFrame]
+) -> None:
+    """Insert boundary set rows and their areas (GeoJSON geometry, bounds, label points)."""
     rows = []
     for set_id, frame in boundaries.items():
         spec = registry.get(set_id)
@@ -242,32 +254,8 @@ def _write_sources(connection: sqlite3.Connection, catalogues: Iterable[SourceCa
     _insert(connection, "sources", rows, list(rows[0]) if rows else [])
 
 
-def peer_stats(joined: pd.DataFrame) -> pd.DataFrame:
-    """Summary of each indicator × variant × level × year across its areas (non-null values)."""
-    valued = joined[joined["value"].notna()]
-    if valued.empty:
-        return pd.DataFrame()
-    groups = valued.groupby(["indicator", "variant", "level", "year"])["value"]
-    stats = groups.agg(
-        n="count",
-        median="median",
-        p25=lambda v: v.quantile(0.25),
-        p75=lambda v: v.quantile(0.75),
-        min="min",
-        max="max",
-        mean="mean",
-    )
-    medians = groups.transform("median")
-    stats["mad"] = (
-        (valued["value"] - medians)
-        .abs()
-        .groupby([valued["indicator"], valued["variant"], valued["level"], valued["year"]])
-        .median()
-    )
-    return stats.reset_index()
-
-
-def _write_results(connection: sqlite3.Connection, results: Iterable[JoinResult]) -> None:
+def write_results(connection: sqlite3.Connection, results: Iterable[JoinResult]) -> None:
+    """Insert observations, peer stats, series spans, coverage, unmatched codes and choices."""
     for result in results:
         joined = result.joined
         if not joined.empty:
@@ -350,12 +338,10 @@ def _write_results(connection: sqlite3.Connection, results: Iterable[JoinResult]
         )
 
 
-def _write_analysis(
-    connection: sqlite3.Connection,
-    populations: pd.DataFrame,
-    inequality: pd.DataFrame,
-    groups: Iterable[Group],
+def write_inequality(
+    connection: sqlite3.Connection, populations: pd.DataFrame, inequality: pd.DataFrame
 ) -> None:
+    """Insert derived populations and inequality measures."""
     _insert(
         connection, "populations", populations, ["indicator", "level", "code", "year", "population"]
     )
@@ -380,6 +366,9 @@ def _write_analysis(
             "top_bottom",
         ],
     )
+
+
+def _write_groups(connection: sqlite3.Connection, groups: Iterable[Group]) -> None:
     _insert(
         connection,
         "groups",
@@ -425,12 +414,15 @@ def write_database(
         connection = db.create(tmp)
         try:
             with connection:
-                _write_catalogue(connection, catalogue, data.indicators)
-                _write_registry(connection, registry, boundaries)
+                write_themes(connection, catalogue.themes)
+                write_indicators(connection, data.indicators)
+                _write_levels(connection, registry)
+                write_sets(connection, registry, boundaries)
                 _write_changes(connection, changes)
                 _write_sources(connection, [registry.sources, catalogue.sources])
-                _write_results(connection, data.results)
-                _write_analysis(connection, data.populations, data.inequality, groups)
+                write_results(connection, data.results)
+                write_inequality(connection, data.populations, data.inequality)
+                _write_groups(connection, groups)
                 if not data.unclassified.empty:
                     _insert(
                         connection, "unclassified", data.unclassified, ["indicator", "code", "name"]

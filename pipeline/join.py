@@ -194,7 +194,9 @@ def join_indicator(
     parts: list[LevelJoin] = []
     choices = []
     for level in registry.levels.values():
-        if level.system != indicator.system:
+        if level.system != indicator.system or (
+            indicator.levels and level.id not in indicator.levels
+        ):
             continue
         rows = _level_rows(tidy, level)
         candidates = registry.sets_for_level(level.id)

@@ -66,3 +66,28 @@ def add_standing(joined: pd.DataFrame, polarity: Mapping[tuple[str, str], str]) 
     out["z"] = np.where(present, z, np.nan)
     out["band"] = [band(v) for v in out["z"]]
     return out
+
+
+def peer_stats(joined: pd.DataFrame) -> pd.DataFrame:
+    """Summary of each indicator × variant × level × year across its areas (non-null values)."""
+    valued = joined[joined["value"].notna()]
+    if valued.empty:
+        return pd.DataFrame()
+    groups = valued.groupby(["indicator", "variant", "level", "year"])["value"]
+    stats = groups.agg(
+        n="count",
+        median="median",
+        p25=lambda v: v.quantile(0.25),
+        p75=lambda v: v.quantile(0.75),
+        min="min",
+        max="max",
+        mean="mean",
+    )
+    medians = groups.transform("median")
+    stats["mad"] = (
+        (valued["value"] - medians)
+        .abs()
+        .groupby([valued["indicator"], valued["variant"], valued["level"], valued["year"]])
+        .median()
+    )
+    return stats.reset_index()

@@ -40,6 +40,10 @@ class Api:
                 "indicators": indicator_entries(catalog),
                 "levels": level_entries(catalog),
                 "tilesets": len(catalog.tilesets),
+                "uploads": {
+                    "enabled": self.settings.uploads,
+                    "max_mb": self.settings.max_upload_mb,
+                },
                 "sources": catalog.rows(
                     "SELECT path, title, publisher, licence, licence_url, "
                     "attribution, url FROM sources ORDER BY path"
@@ -57,7 +61,8 @@ class Api:
         return JSONResponse(entry)
 
     async def indicator_areas(self, request: Request) -> Response:
-        """Areas with values for an indicator at one level (e.g. the countries of a NUTS series)."""
+        """Areas with values for an indicator at one level (e.g. the countries of a NUTS series),
+        and the extent they cover."""
         params.allowed(request, "variant", "level")
         catalog = self.store.current()
         entry = find_indicator(catalog, request.path_params["indicator"])
@@ -75,8 +80,22 @@ class Api:
             variant,
             level,
         )
+        extent = catalog.rows(
+            "SELECT min(a.west) AS w, min(a.south) AS s, max(a.east) AS e, max(a.north) AS n "
+            "FROM areas a JOIN series s ON s.set_id = a.set_id AND s.indicator = ? "
+            "AND s.variant = ? AND s.level = ? WHERE a.code IN (SELECT code FROM observations "
+            "WHERE indicator = ? AND variant = ? AND level = ? AND value IS NOT NULL)",
+            *(entry["id"], variant, level) * 2,
+        )[0]
+        bounds = None if extent["w"] is None else [extent[k] for k in "wsen"]
         return JSONResponse(
-            {"indicator": entry["id"], "variant": variant, "level": level, "areas": rows}
+            {
+                "indicator": entry["id"],
+                "variant": variant,
+                "level": level,
+                "bounds": bounds,
+                "areas": rows,
+            }
         )
 
     async def levels(self, request: Request) -> Response:

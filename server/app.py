@@ -17,6 +17,7 @@ from server.errors import HANDLERS
 from server.extracts import Extracts
 from server.openapi import document
 from server.tiles import TileEndpoint
+from server.uploads import Uploads
 from server.web import WEB_PREFIXES, PageHeaders, web_routes
 
 DATA_PREFIXES = ("/api/", "/tiles/", "/styles/", "/downloads/", "/openapi.json", "/healthz")
@@ -73,6 +74,7 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
     extracts = Extracts(store, settings)
     downloads = Downloads(store, settings)
     analysis = Analysis(store, settings)
+    uploads = Uploads(store, settings)
 
     async def openapi(request: Request) -> Response:
         return JSONResponse(document())
@@ -90,6 +92,11 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
         Route("/api/catalogue", api.catalogue),
         Route("/api/indicators", api.indicators),
         Route("/api/indicators/{indicator}", api.indicator),
+        Route("/api/indicators/{indicator}", uploads.remove_indicator, methods=["DELETE"]),
+        Route("/api/uploads", uploads.create, methods=["POST"]),
+        Route("/api/uploads/{upload}", uploads.discard, methods=["DELETE"]),
+        Route("/api/uploads/{upload}/preview", uploads.preview, methods=["POST"]),
+        Route("/api/uploads/{upload}/build", uploads.build, methods=["POST"]),
         Route(
             "/api/indicators/{indicator}/data.geojson", extracts.geojson, methods=["GET", "HEAD"]
         ),

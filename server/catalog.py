@@ -201,6 +201,10 @@ class DataStore:
 
         return (stamp(self.data_dir / "tiles" / MANIFEST), stamp(self.data_dir / "levelup.db"))
 
+    def refresh(self) -> None:
+        """Check for a newer build now (after this server wrote one)."""
+        self._checked = time.monotonic() - self.reload_interval - 1
+
     def current(self) -> Catalog:
         """The catalog to answer with; checks for a newer build at most every interval."""
         now = time.monotonic()

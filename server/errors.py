@@ -11,6 +11,9 @@ from starlette.responses import JSONResponse, Response
 from levelup.errors import (
     BadRequestError,
     CatalogueError,
+    ConflictError,
+    ForbiddenError,
+    InputError,
     LevelupError,
     NotFoundError,
     StoreError,
@@ -27,6 +30,9 @@ STATUS: dict[type[LevelupError], int] = {
     UnknownIndicatorError: 404,
     UnknownBoundarySetError: 404,
     CatalogueError: 404,
+    ConflictError: 409,
+    ForbiddenError: 403,
+    InputError: 422,
     TooLargeError: 413,
     StoreError: 503,
 }
@@ -53,7 +59,12 @@ async def levelup_error(request: Request, exc: Exception) -> Response:
     status = status_of(exc)
     if status >= 500:
         LOG.error("%s %s: %s", request.method, request.url.path, exc)
-    return error_response(status, str(exc), {"Access-Control-Allow-Origin": "*"})
+    body: dict[str, object] = {"status": status, "message": str(exc)}
+    if isinstance(exc, InputError):  # say where in the file, for forms to point at
+        body.update(file=exc.path, line=exc.line, column=exc.column, detail=exc.message)
+    return JSONResponse(
+        {"error": body}, status_code=status, headers={"Access-Control-Allow-Origin": "*"}
+    )
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -33,8 +33,11 @@ def _json(description: str, schema: dict[str, Any] | None = None) -> dict[str, A
 def _errors(*codes: int) -> dict[str, Any]:
     text = {
         400: "Malformed parameter",
+        403: "Uploads switched off, or a cross-site request",
         404: "Not found",
-        413: "Too many features",
+        409: "Clashes with an existing or shipped indicator",
+        413: "Too many features, or an upload over the size limit",
+        422: "The table cannot be used: the error names the file, line and column",
         503: "No usable build",
     }
     return {str(c): _json(text[c], ERROR) for c in codes}
@@ -63,6 +66,105 @@ LEVEL = _param(
     "level", "query", "Geography level id (default: the first with data)", {"type": "string"}
 )
 CODES = _param("codes", "query", "Comma-separated area codes", {"type": "string"})
+
+
+UPLOAD = _param("upload", "path", "Upload id", {"type": "string", "pattern": "^[0-9a-f]{32}$"})
+GUARD = _param(
+    "X-Requested-With", "header", "Must be 'levelup' (cross-site guard)", {"const": "levelup"}, True
+)
+FORM = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        **{
+            k: {"type": "string"}
+            for k in (
+                "title",
+                "unit",
+                "source",
+                "licence",
+                "description",
+                "id",
+                "code_column",
+                "period_column",
+                "period",
+                "name_column",
+                "level",
+            )
+        },
+        "polarity": {"enum": ["higher", "lower"]},
+        "decimals": {"type": "integer", "minimum": 0, "maximum": 6},
+        "value_columns": {"type": "array", "items": {"type": "string"}},
+        "replace": {"type": "boolean"},
+    },
+}
+
+
+def _call(
+    method: str,
+    summary: str,
+    parameters: list[dict[str, Any]],
+    body: dict[str, Any] | None,
+    ok: dict[str, Any],
+    *errors: int,
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "parameters": [*parameters, GUARD],
+        "responses": {**ok, **_errors(*errors)},
+    }
+    if body is not None:
+        operation["requestBody"] = {"content": body}
+    return {method: operation}
+
+
+def _upload_paths() -> dict[str, Any]:
+    """Adding your own table: upload, preview, build, discard."""
+    raw = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+    form = {"application/json": {"schema": FORM}}
+    name = _param(
+        "name", "query", "The file's name (shown, never used as a path)", {"type": "string"}
+    )
+    return {
+        "/api/uploads": _call(
+            "post",
+            "Upload a CSV or XLSX table (the raw body) and preview what was detected",
+            [name],
+            raw,
+            {"201": _json("Preview")},
+            400,
+            403,
+            413,
+            422,
+        ),
+        "/api/uploads/{upload}": _call(
+            "delete", "Forget an upload", [UPLOAD], None, {"204": {"description": "Gone"}}, 403, 404
+        ),
+        "/api/uploads/{upload}/preview": _call(
+            "post",
+            "Preview again with choices (columns, level, title…)",
+            [UPLOAD],
+            form,
+            {"200": _json("Preview")},
+            400,
+            403,
+            404,
+            409,
+            422,
+        ),
+        "/api/uploads/{upload}/build": _call(
+            "post",
+            "Build the upload into an indicator with its tilesets",
+            [UPLOAD],
+            form,
+            {"201": _json("The new indicator")},
+            400,
+            403,
+            404,
+            409,
+            422,
+        ),
+    }
 
 
 def document() -> dict[str, Any]:
@@ -262,6 +364,19 @@ def document() -> dict[str, Any]:
             },
         ),
     }
+    paths.update(_upload_paths())
+    paths["/api/indicators/{indicator}"].update(
+        _call(
+            "delete",
+            "Delete one of your indicators (not a shipped one)",
+            [INDICATOR],
+            None,
+            {"204": {"description": "Deleted"}},
+            403,
+            404,
+            409,
+        )
+    )
     return {
         "openapi": "3.1.0",
         "info": {

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import shutil
 import socket
 import textwrap
 import threading
@@ -12,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from starlette.types import ASGIApp
 
 from boundaries.changes import CodeChanges, default_changes
 from boundaries.registry import Registry, default_registry
@@ -64,20 +68,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(data_dir: Path) -> Iterator[str]:
-    """The real server (uvicorn) on 127.0.0.1 in a thread; yields its base URL."""
-    from levelup.settings import Settings
-    from server.app import create_app
-
+@contextlib.contextmanager
+def running_server(app: ASGIApp) -> Iterator[str]:
+    """Serve `app` with uvicorn on 127.0.0.1 in a thread; yield its base URL."""
     port = free_port()
-    config = uvicorn.Config(
-        create_app(Settings(data_dir=data_dir)),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="off",
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -86,9 +81,38 @@ def live_server(data_dir: Path) -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(data_dir: Path) -> Iterator[str]:
+    """The real server (uvicorn) on the session's data directory; yields its base URL."""
+    from levelup.settings import Settings
+    from server.app import create_app
+
+    with running_server(create_app(Settings(data_dir=data_dir))) as url:
+        yield url
+
+
+def clone_data_dir(source: Path, target: Path) -> Path:
+    """A writable copy of a built data directory: the database copied, tiles and caches
+    hard-linked (every writer replaces files by renaming, so the originals stay intact)."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source / "levelup.db", target / "levelup.db")
+    for folder in ("tiles", "cache"):
+        if (source / folder).is_dir():
+            shutil.copytree(source / folder, target / folder, copy_function=os.link)
+    return target
+
+
+@pytest.fixture
+def own_data_dir(data_dir: Path, tmp_path: Path) -> Path:
+    """A data directory a test may change (adding and removing user indicators)."""
+    return clone_data_dir(data_dir, tmp_path / "data")
 
 
 def write_catalogue(root: Path, files: dict[str, str], indicators: str) -> Path:

@@ -20,6 +20,7 @@ from tqdm import tqdm
 from levelup import db
 from levelup.atomic import write_text_atomic
 from levelup.errors import LevelupError
+from levelup.locking import build_lock
 from levelup.provenance import merge_attributions
 from tiles.classes import classify, quantile_breaks
 from tiles.pyramid import GeometryPyramid
@@ -264,7 +265,24 @@ def build_tiles(
     workers: int | None = None,
     progress: bool = False,
 ) -> TileBuild:
-    """Build (or bring up to date) every planned tileset under `data_dir/tiles`."""
+    """Build (or bring up to date) every planned tileset under `data_dir/tiles`.
+
+    With `only` (and no year or level filter) the named indicators' tilesets become exactly
+    the planned ones: tilesets for years or levels they no longer have are dropped.
+    """
+    with build_lock(data_dir):
+        return _build_tiles(data_dir, only, years, levels, force, workers, progress)
+
+
+def _build_tiles(
+    data_dir: Path,
+    only: Iterable[str] | None,
+    years: tuple[int, int] | None,
+    levels: Iterable[str] | None,
+    force: bool,
+    workers: int | None,
+    progress: bool,
+) -> TileBuild:
     from tiles.pyramids import PyramidCache  # geometry cutting needs shapely; keep it local
 
     started = time.perf_counter()
@@ -300,12 +318,17 @@ def build_tiles(
             continue
         jobs.append(TilesetJob(spec, pyramid_paths[set_id], columns, target, digest))
     entries = dict(previous) if (only or years or levels) else {}
+    if only and not (years or levels):
+        planned_ids = {key.id for key, _ in planned}
+        entries = {
+            k: e for k, e in entries.items() if e["indicator"] not in set(only) or k in planned_ids
+        }
     entries.update(kept)
     results = list(_run_jobs(jobs, workers, progress))
     specs = {job.spec.key.id: job.spec for job in jobs}
     for result in results:
         entries[result.id] = _entry(specs[result.id], result, f"{result.id}.mbtiles")
-    if not (only or years or levels):
+    if not (years or levels):
         _remove_stale(tiles_dir, set(entries))
     ordered = [entries[k] for k in sorted(entries)]
     write_text_atomic(manifest_path, json.dumps({"tilesets": ordered}, indent=1))
@@ -346,6 +369,20 @@ def _remove_stale(tiles_dir: Path, keep: set[str]) -> None:
     for path in tiles_dir.glob("*.mbtiles"):
         if path.stem not in keep:
             path.unlink()
+
+
+def drop_tilesets(data_dir: Path, indicator_id: str) -> int:
+    """Remove an indicator's tilesets from the manifest, then their files; return how many."""
+    with build_lock(data_dir):
+        tiles_dir = data_dir / "tiles"
+        manifest_path = tiles_dir / MANIFEST
+        entries = _read_manifest(manifest_path)
+        keep = {k: e for k, e in entries.items() if e["indicator"] != indicator_id}
+        write_text_atomic(
+            manifest_path, json.dumps({"tilesets": [keep[k] for k in sorted(keep)]}, indent=1)
+        )
+        _remove_stale(tiles_dir, set(keep))
+        return len(entries) - len(keep)
 
 
 def load_pyramid(path: Path) -> GeometryPyramid:

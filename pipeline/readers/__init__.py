@@ -10,11 +10,13 @@ from pipeline.readers.eurostat import read_eurostat
 from pipeline.readers.ons import read_ons
 from pipeline.readers.subnational import read_subnational
 from pipeline.readers.table import RawTable
+from pipeline.readers.user import read_user
 
 READERS: dict[str, Callable[[Path], RawTable]] = {
     "ons": read_ons,
     "subnational": read_subnational,
     "eurostat": read_eurostat,
+    "user": read_user,
 }
 
 

@@ -38,6 +38,14 @@ export class InequalityView {
     });
   }
 
+  refresh(catalogue) {
+    this.catalogue = catalogue;
+    if (!catalogue.indicators.some((i) => i.id === this.state.indicator)) {
+      Object.assign(this.state, { indicator: null, variant: null, level: null });
+    }
+    this.load();
+  }
+
   read(changed) {
     this.state.indicator = $("ineq-indicator").value;
     if (changed === "ineq-indicator") { this.state.variant = null; this.state.level = null; }
@@ -129,6 +137,12 @@ export class CompareView {
   }
 
   indicator() { return this.catalogue.indicators.find((i) => i.id === this.state.indicator); }
+
+  refresh(catalogue) {
+    this.catalogue = catalogue;
+    if (!this.indicator()) Object.assign(this.state, { indicator: null, variant: null });
+    this.start();
+  }
 
   async start() {
     this.groups = (await getJSON("/api/groups")).groups;

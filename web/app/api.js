@@ -15,6 +15,8 @@ export const api = {
   tileset: (id) => getJSON(`/api/tilesets/${encodeURIComponent(id)}`),
   area: (code, level) =>
     getJSON(`/api/areas/${encodeURIComponent(code)}${level ? `?level=${encodeURIComponent(level)}` : ""}`),
+  indicatorAreas: (id, variant, level) =>
+    getJSON(`/api/indicators/${encodeURIComponent(id)}/areas?variant=${encodeURIComponent(variant)}&level=${encodeURIComponent(level)}`),
   search: (q, level) =>
     getJSON(`/api/areas?q=${encodeURIComponent(q)}&limit=12${level ? `&level=${encodeURIComponent(level)}` : ""}`),
 };

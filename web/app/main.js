@@ -7,6 +7,7 @@ import { esc, formatValue, ordinal } from "./format.js";
 import { MapView } from "./map.js";
 import { renderPanel } from "./panel.js";
 import { readState, writeState } from "./state.js";
+import { UploadDialog } from "./upload.js";
 
 const PLURAL = {
   lad: "local authority districts", ctyua: "counties and unitary authorities",
@@ -90,9 +91,15 @@ function syncControls() {
   slider.setAttribute("aria-valuetext", String(state.year));
   for (const radio of document.querySelectorAll('input[name="colour"]')) radio.checked = radio.value === state.colour;
   const polarity = ind.variants.find((v) => v.id === state.variant).polarity;
-  $("indicator-about").innerHTML = `${esc(ind.description)}<br><strong>Unit:</strong> ${esc(unit())} · `
-    + `${polarity === "higher" ? "higher is better" : "lower is better"}<br><strong>Source:</strong> ${esc(ind.source)}`
-    + ` · <strong>Licence:</strong> ${esc(ind.licence)}`;
+  const facts = [
+    ind.description && esc(ind.description),
+    [unit() && `<strong>Unit:</strong> ${esc(unit())}`, polarity === "higher" ? "higher is better" : "lower is better"]
+      .filter(Boolean).join(" · "),
+    [ind.source && `<strong>Source:</strong> ${esc(ind.source)}`, ind.licence && `<strong>Licence:</strong> ${esc(ind.licence)}`]
+      .filter(Boolean).join(" · "),
+    ind.user_supplied && "<em>Your data</em>, added through “Add your data”",
+  ];
+  $("indicator-about").innerHTML = facts.filter(Boolean).join("<br>");
 }
 
 function unit() {
@@ -104,7 +111,7 @@ function renderLegend() {
   const format = (v) => formatValue(v, tileset.legend.unit, indicator().decimals);
   const items = legendItems(state.colour, tileset, format);
   const sub = {
-    value: `${tileset.legend.unit} · ${tileset.legend.better}; darker is better`,
+    value: `${tileset.legend.unit ? `${tileset.legend.unit} · ` : ""}${tileset.legend.better}; darker is better`,
     rank: `Rank among ${PLURAL[state.level] || "areas"} (${tileset.legend.better}); darker is better`,
     z: `Distance from the median in robust standard deviations; purple is better, orange worse`,
   }[state.colour];
@@ -156,8 +163,9 @@ async function apply({ fit = false } = {}) {
     app.tileset = tileset;
     $("year-label").textContent = tileset.period;
     $("year").setAttribute("aria-valuetext", tileset.period);
-    await app.map.show(tileset, app.state.colour);
-    if (fit) app.map.fitBounds(home(app.state.level));
+    const ind = indicator();
+    await app.map.show(tileset, app.state.colour, ind.user_supplied ? ind.attribution : null);
+    if (fit) app.map.fitBounds(ind.user_supplied ? await dataBounds() : home(app.state.level));
     renderLegend();
     renderDownloads();
     status("");
@@ -165,6 +173,16 @@ async function apply({ fit = false } = {}) {
     if (app.state.areas.length) await renderAreas();
   } catch (error) {
     status(`Could not load ${id}: ${error.message}`);
+  }
+}
+
+/** Where a user's indicator has values (their own county, say), else the usual view. */
+async function dataBounds() {
+  const { indicator: id, variant, level } = app.state;
+  try {
+    return (await api.indicatorAreas(id, variant, level)).bounds || home(level);
+  } catch {
+    return home(level);
   }
 }
 
@@ -404,17 +422,43 @@ async function showTab(name) {
   announce(`${name === "map" ? "Map" : name === "inequality" ? "Inequality within countries" : "Compare places"} view`);
 }
 
-async function main() {
-  try {
-    app.catalogue = await api.catalogue();
-  } catch (error) {
-    status(`Could not load the catalogue: ${error.message}`);
-    return;
-  }
+async function loadCatalogue() {
+  app.catalogue = await api.catalogue();
+  app.indicators.clear();
   for (const ind of app.catalogue.indicators) {
     if (mappedLevels(ind).length) app.indicators.set(ind.id, ind);
   }
   for (const level of app.catalogue.levels) app.levels.set(level.id, level);
+}
+
+/** After an upload or a delete: new catalogue everywhere; show `added` when given. */
+async function refreshCatalogue(added = null) {
+  await loadCatalogue();
+  fillIndicatorSelect();
+  const fresh = added ? { indicator: added, variant: null, level: null, year: null, areas: [] } : {};
+  app.state = normalise({ ...app.state, ...fresh });
+  for (const view of [...Object.values(views), uploads]) view?.refresh?.(app.catalogue);
+  if (added && app.state.tab !== "map") await showTab("map");
+  await apply({ fit: Boolean(added) });
+  announce(added ? `${indicator().title} added to the map` : "Indicator deleted");
+}
+
+let uploads = null;
+
+function wireUploads() {
+  if (!app.catalogue.uploads?.enabled) return;
+  uploads = new UploadDialog(app.catalogue, { onAdded: refreshCatalogue, onRemoved: () => refreshCatalogue() });
+  $("upload-open").hidden = false;
+  $("upload-open").addEventListener("click", () => uploads.open());
+}
+
+async function main() {
+  try {
+    await loadCatalogue();
+  } catch (error) {
+    status(`Could not load the catalogue: ${error.message}`);
+    return;
+  }
   $("about-sources").innerHTML = app.catalogue.sources.map((s) =>
     `<li>${esc(s.title)} — ${esc(s.publisher)}. ${esc(s.attribution)} (${esc(s.licence)})</li>`).join("");
   fillIndicatorSelect();
@@ -433,6 +477,7 @@ async function main() {
     onMove: (view) => { app.state.view = view; writeState(app.state); if (app.tileset) renderDownloads(); },
   });
   wire();
+  wireUploads();
   await apply({ fit: !app.state.view });
   if (app.state.tab !== "map") await showTab(app.state.tab);
   // For automated checks and the curious: wait for drawing, map coordinates to pixels.

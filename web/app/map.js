@@ -65,10 +65,11 @@ export class MapView {
     this.map.setFilter("hover", ["==", ["get", "code"], code || ""]);
   }
 
-  /** Show a tileset (from /api/tilesets/{id}) coloured by `mode`. */
-  async show(tileset, mode) {
+  /** Show a tileset (from /api/tilesets/{id}) coloured by `mode`; `attribution` credits a
+   * user's own source (the shipped sources are always credited). */
+  async show(tileset, mode, attribution = null) {
     await this.ready;
-    const key = `${tileset.level}|${tileset.set_id}|${tileset.minzoom}|${tileset.maxzoom}`;
+    const key = `${tileset.level}|${tileset.set_id}|${tileset.minzoom}|${tileset.maxzoom}|${attribution}`;
     const source = this.map.getSource(SOURCE);
     if (source && key === this.key) {
       source.setTiles([tileset.tiles]);
@@ -79,7 +80,7 @@ export class MapView {
       if (source) this.map.removeSource(SOURCE);
       this.map.addSource(SOURCE, {
         type: "vector", tiles: [tileset.tiles], minzoom: tileset.minzoom, maxzoom: tileset.maxzoom,
-        bounds: tileset.bounds,
+        bounds: tileset.bounds, ...(attribution ? { attribution } : {}),
       });
       const layer = tileset.level;
       this.map.addLayer({ id: "fill", type: "fill", source: SOURCE, "source-layer": layer,

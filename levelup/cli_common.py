@@ -1,0 +1,44 @@
+"""Pieces every `levelup` command shares: clean failures, settings and the --data-dir option."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from levelup.errors import LevelupError
+from levelup.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fails_cleanly(func: F) -> F:
+    """Print LevelupError as one clear line on stderr and exit 1 (no traceback)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except LevelupError as exc:
+            click.echo(f"levelup: error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings_for(data_dir: Path | None) -> Settings:
+    """Settings from the environment, with --data-dir when given."""
+    settings = Settings()
+    return settings.model_copy(update={"data_dir": data_dir}) if data_dir else settings
+
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output directory (default: $LEVELUP_DATA_DIR or ./build).",
+)

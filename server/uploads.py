@@ -1,0 +1,329 @@
+"""Web uploads of a user's table: store it, preview what was detected, build it, delete it.
+
+The body is streamed to DATA_DIR/user/uploads/<random id>.upload within the size limit; the
+name it arrived with is only ever shown, never used as a path. Detection and building run
+`levelup add` in a child process, so the server itself never loads geometry libraries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import sys
+import time
+import unicodedata
+import uuid
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from levelup import errors
+from levelup.errors import (
+    BadRequestError,
+    ForbiddenError,
+    InputError,
+    LevelupError,
+    NotFoundError,
+    TooLargeError,
+)
+from levelup.settings import Settings
+from server import params
+from server.catalog import DataStore
+
+UPLOADS = Path("user") / "uploads"
+UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+STALE_SECONDS = 24 * 3600
+MAX_FORM_BYTES = 64 * 1024
+CSRF_HEADER = "x-requested-with"
+TEXT_FIELDS = {
+    "title": 200,
+    "unit": 20,
+    "source": 300,
+    "licence": 200,
+    "description": 2000,
+    "id": 60,
+    "code_column": 200,
+    "period_column": 200,
+    "period": 40,
+    "name_column": 200,
+    "level": 20,
+}
+
+
+def file_name(raw: str | None) -> str:
+    """The name an upload arrived with, checked: a bare file name, never a path."""
+    name = unicodedata.normalize("NFC", (raw or "").strip())
+    if not name:
+        return "upload.csv"
+    if "/" in name or "\\" in name or ".." in name or len(name) > 200:
+        raise BadRequestError(
+            f"file name {params.shown(name)} must be a plain name (no folders, no '..')"
+        )
+    if any(unicodedata.category(c).startswith("C") for c in name):
+        raise BadRequestError("file name contains control characters")
+    return name
+
+
+def options_from(body: Any) -> list[str]:
+    """`levelup add` options from a JSON form, every field checked."""
+    if not isinstance(body, dict):
+        raise BadRequestError("the body must be a JSON object")
+    args: list[str] = []
+    for key, value in body.items():
+        flag = "--" + key.replace("_", "-")
+        if key in TEXT_FIELDS:
+            if value is None or value == "":
+                continue
+            if not isinstance(value, str) or len(value) > TEXT_FIELDS[key]:
+                raise BadRequestError(f"{key!r} must be text of at most {TEXT_FIELDS[key]} chars")
+            args += [flag, value]
+        elif key == "polarity":
+            if value not in ("higher", "lower"):
+                raise BadRequestError("'polarity' must be 'higher' or 'lower'")
+            args += [flag, value]
+        elif key == "decimals":
+            if value is None:
+                continue
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 6:
+                raise BadRequestError("'decimals' must be a whole number from 0 to 6")
+            args += [flag, str(value)]
+        elif key == "value_columns":
+            if not isinstance(value, list) or not all(
+                isinstance(v, str) and 0 < len(v) <= 200 for v in value
+            ):
+                raise BadRequestError("'value_columns' must be a list of column names")
+            for column in value[:200]:
+                args += ["--value-column", column]
+        elif key == "replace":
+            if not isinstance(value, bool):
+                raise BadRequestError("'replace' must be true or false")
+            args += ["--replace"] if value else []
+        else:
+            known = ", ".join([*TEXT_FIELDS, "polarity", "decimals", "value_columns", "replace"])
+            raise BadRequestError(f"unknown field {params.shown(key)}; fields: {known}")
+    return args
+
+
+def error_from(report: dict[str, Any]) -> LevelupError:
+    """Rebuild the error a child `levelup` process reported as JSON."""
+    cls = getattr(errors, str(report.get("type", "")), None)
+    if not (isinstance(cls, type) and issubclass(cls, LevelupError)):
+        return LevelupError(str(report.get("message", "the upload failed")))
+    if issubclass(cls, InputError):
+        return cls(
+            str(report.get("detail") or report.get("message")),
+            path=report.get("file"),
+            line=report.get("line"),
+            column=report.get("column"),
+        )
+    return cls(str(report.get("message", "")))
+
+
+class Uploads:
+    """The upload endpoints, bound to one data store and the settings."""
+
+    def __init__(self, store: DataStore, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.folder = settings.data_dir / UPLOADS
+
+    # -- guards and helpers ------------------------------------------------------------------
+
+    def _guard(self, request: Request) -> None:
+        if not self.settings.uploads:
+            raise ForbiddenError("uploads are switched off on this server (LEVELUP_UPLOADS)")
+        if request.headers.get(CSRF_HEADER) != "levelup":
+            raise ForbiddenError(f"send the header '{CSRF_HEADER}: levelup' (cross-site guard)")
+        origin = request.headers.get("origin")
+        if origin and origin.split("://", 1)[-1] != request.headers.get("host"):
+            raise ForbiddenError("uploads are only accepted from this server's own pages")
+
+    def _paths(self, upload_id: str) -> tuple[Path, Path]:
+        if not UPLOAD_ID.match(upload_id):
+            raise NotFoundError(f"no upload {params.shown(upload_id)}")
+        data, meta = self.folder / f"{upload_id}.upload", self.folder / f"{upload_id}.json"
+        if not data.is_file() or not meta.is_file():
+            raise NotFoundError(f"no upload {upload_id!r} (uploads are kept for a day)")
+        return data, meta
+
+    def _sweep(self) -> None:
+        cutoff = time.time() - STALE_SECONDS
+        for path in self.folder.glob("*.*"):
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+
+    async def _receive(self, request: Request, target: Path, name: str) -> int:
+        limit = int(self.settings.max_upload_mb * 1024 * 1024)
+        declared = request.headers.get("content-length", "")
+        too_big = TooLargeError(
+            f"{name}: over the {self.settings.max_upload_mb:g} MB upload limit "
+            "(LEVELUP_MAX_UPLOAD_MB)"
+        )
+        if declared.isdigit() and int(declared) > limit:
+            raise too_big
+        size = 0
+        try:
+            with open(target, "wb") as handle:
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > limit:
+                        raise too_big
+                    handle.write(chunk)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        if size == 0:
+            target.unlink()
+            raise InputError("the file is empty", path=name)
+        return size
+
+    async def _run(self, *args: str) -> dict[str, Any]:
+        env = {
+            **os.environ,
+            "LEVELUP_DATA_DIR": str(self.settings.data_dir.resolve()),
+            "LEVELUP_MAX_UPLOAD_MB": str(self.settings.max_upload_mb),
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "levelup.cli",
+            *args,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+        )
+        try:
+            out, err = await asyncio.wait_for(
+                process.communicate(), timeout=self.settings.upload_timeout
+            )
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            raise LevelupError(
+                f"gave up after {self.settings.upload_timeout:g}s (LEVELUP_UPLOAD_TIMEOUT)"
+            ) from None
+        lines = [line for line in out.decode("utf-8", "replace").splitlines() if line.strip()]
+        try:
+            report = json.loads(lines[-1]) if lines else {}
+        except ValueError:
+            report = {}
+        if report.get("ok") or "error" in report:
+            return dict(report)
+        raise LevelupError("levelup add failed: " + err.decode("utf-8", "replace").strip()[-500:])
+
+    async def _checked(self, *args: str) -> dict[str, Any]:
+        report = await self._run(*args)
+        if not report.get("ok"):
+            raise error_from(report["error"])
+        return report
+
+    async def _add(self, upload_id: str, options: list[str], build: bool) -> dict[str, Any]:
+        """Run `levelup add` on a stored upload; the report, or an error report."""
+        data, meta = self._paths(upload_id)
+        name = json.loads(meta.read_text(encoding="utf-8"))["name"]
+        mode = ["--yes", "--quiet"] if build else ["--dry-run"]
+        return await self._run("add", str(data), "--json", "--name", name, *mode, *options)
+
+    def _answer(self, upload_id: str, report: dict[str, Any], status: int) -> Response:
+        """The preview, or why there is none: a problem in the table is a 422 that keeps the
+        upload, so the form can name the columns and try again."""
+        if report.get("ok"):
+            return JSONResponse({"upload": upload_id, **report}, status_code=status)
+        error = error_from(report["error"])
+        if not isinstance(error, InputError) or report["error"].get("columns") is None:
+            raise error
+        body = {
+            "status": 422,
+            "message": str(error),
+            "file": error.path,
+            "line": error.line,
+            "column": error.column,
+            "detail": error.message,
+        }
+        return JSONResponse(
+            {"error": body, "upload": upload_id, "columns": report["error"]["columns"]},
+            status_code=422,
+        )
+
+    async def _form(self, request: Request) -> list[str]:
+        raw = await request.body()
+        if len(raw) > MAX_FORM_BYTES:
+            raise TooLargeError(f"the form is over {MAX_FORM_BYTES // 1024} KB")
+        if not raw.strip():
+            return []
+        try:
+            return options_from(json.loads(raw))
+        except ValueError:
+            raise BadRequestError("the body must be JSON") from None
+
+    # -- endpoints ---------------------------------------------------------------------------
+
+    async def create(self, request: Request) -> Response:
+        """Receive a table (the raw request body) and preview what was detected."""
+        self._guard(request)
+        params.allowed(request, "name")
+        name = file_name(params.query(request, "name"))
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._sweep()
+        upload_id = uuid.uuid4().hex
+        data = self.folder / f"{upload_id}.upload"
+        size = await self._receive(request, data, name)
+        meta = self.folder / f"{upload_id}.json"
+        meta.write_text(json.dumps({"name": name, "size": size}), encoding="utf-8")
+        try:
+            report = await self._add(upload_id, [], build=False)
+            return self._answer(upload_id, {**report, "name": name, "size": size}, 201)
+        except LevelupError:
+            data.unlink(missing_ok=True)
+            meta.unlink(missing_ok=True)
+            raise
+
+    async def preview(self, request: Request) -> Response:
+        """Preview again with choices from a JSON form (columns, level, title, unit…)."""
+        self._guard(request)
+        params.allowed(request)
+        upload_id = request.path_params["upload"]
+        report = await self._add(upload_id, await self._form(request), build=False)
+        return self._answer(upload_id, report, 200)
+
+    async def build(self, request: Request) -> Response:
+        """Build the upload as an indicator (tiles included); the upload is then let go."""
+        self._guard(request)
+        params.allowed(request)
+        upload_id = request.path_params["upload"]
+        report = await self._add(upload_id, await self._form(request), build=True)
+        if not report.get("ok"):
+            raise error_from(report["error"])
+        for path in self._paths(upload_id):
+            path.unlink(missing_ok=True)
+        self.store.refresh()
+        return JSONResponse(
+            {
+                "indicator": report["added"]["id"],
+                "added": report["added"],
+                "preview": report["preview"],
+            },
+            status_code=201,
+        )
+
+    async def discard(self, request: Request) -> Response:
+        """Forget an upload that was not built."""
+        self._guard(request)
+        for path in self._paths(request.path_params["upload"]):
+            path.unlink(missing_ok=True)
+        return Response(status_code=204)
+
+    async def remove_indicator(self, request: Request) -> Response:
+        """Delete one of the user's indicators (shipped ones cannot be deleted)."""
+        self._guard(request)
+        indicator = request.path_params["indicator"]
+        if not re.fullmatch(r"[a-z0-9-]{1,60}", indicator):
+            raise NotFoundError(f"no indicator {params.shown(indicator)}")
+        await self._checked("remove", indicator, "--json")
+        self.store.refresh()
+        return Response(status_code=204)

@@ -1,0 +1,78 @@
+"""Reading user tables safely: encodings, delimiters, title lines, limits, XLSX."""
+
+from pathlib import Path
+
+import pytest
+
+from levelup.errors import InputError, TooLargeError, UnreadableFileError
+from pipeline.byod.sheet import kind_of, read_sheet
+from tests.pipeline.byod.tables import (
+    messy_tidy,
+    messy_wide,
+    nuts_semicolon,
+    plain,
+    xlsx_wide_measures,
+)
+
+
+def test_utf8_bom_title_line_and_blank_lines(registry, tmp_path: Path) -> None:
+    sheet = read_sheet(messy_tidy(registry).write(tmp_path))
+    assert sheet.header == ["Area Code", "area NAME", "Year", "Number of Households"]
+    assert sheet.header_line == 3  # the title line and the blank line are skipped
+    assert sheet.lines[0] == 4
+    assert sheet.rows[0][3] == "20,000"
+    assert sheet.encoding == "utf-8-sig"
+
+
+def test_cp1252_pound_signs(registry, tmp_path: Path) -> None:
+    sheet = read_sheet(messy_wide(registry).write(tmp_path))
+    assert sheet.encoding == "cp1252"
+    assert sheet.rows[0][2] == "£24,000"
+    assert sheet.rows[0][0].endswith("– district")
+
+
+def test_semicolons(registry, tmp_path: Path) -> None:
+    sheet = read_sheet(nuts_semicolon(registry).write(tmp_path))
+    assert sheet.header == ["NUTS_ID", "share"]
+
+
+def test_xlsx_by_content_not_name(registry, tmp_path: Path) -> None:
+    path = xlsx_wide_measures(registry).write(tmp_path)
+    renamed = path.rename(tmp_path / "looks-like.csv")
+    assert kind_of(renamed) == "xlsx"
+    sheet = read_sheet(renamed)
+    assert sheet.kind == "xlsx"
+    assert sheet.header[:3] == ["Code", "Name", "Year"]
+    assert sheet.rows[0][3] == "70"  # numbers stored as numbers read back as text
+    assert sheet.rows[0][5] == ""  # a formula with no saved value is never evaluated
+
+
+def test_empty_and_header_only(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError, match="empty"):
+        read_sheet(empty)
+    blank = tmp_path / "blank.csv"
+    blank.write_text("\n\n ,\n")
+    with pytest.raises(InputError, match="empty"):
+        read_sheet(blank)
+    with pytest.raises(InputError, match="header but no rows") as caught:
+        read_sheet(plain("code,value").write(tmp_path))
+    assert caught.value.line == 1
+
+
+def test_size_limit_checked_before_reading(tmp_path: Path) -> None:
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as handle:
+        handle.truncate(200 * 1024 * 1024)  # 200 MB, sparse: costs no disk
+    with pytest.raises(TooLargeError, match=r"200\.0 MB is over the 20 MB limit"):
+        read_sheet(big)
+
+
+def test_not_a_workbook(tmp_path: Path) -> None:
+    fake = tmp_path / "fake.xlsx"
+    fake.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(UnreadableFileError, match="not a readable XLSX"):
+        read_sheet(fake)
+    with pytest.raises(UnreadableFileError, match="no such file"):
+        read_sheet(tmp_path / "missing.csv")
