@@ -104,6 +104,7 @@ def describe(summary: dict[str, Any]) -> list[str]:
 @click.option("--name-column", default=None, help="Column with area names.")
 @click.option("--level", default=None, help="Geography level, such as lad or nuts2.")
 @click.option("--replace", is_flag=True, help="Replace your indicator with the same id.")
+@click.option("--no-wait", is_flag=True, help="Fail at once if another build is running.")
 @click.option("--yes", "-y", is_flag=True, help="Build without asking.")
 @click.option("--dry-run", is_flag=True, help="Show what was detected; build nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
@@ -113,7 +114,8 @@ def add(data_dir: Path | None, file: Path, **options: Any) -> None:
     """Add a CSV or XLSX table keyed by area codes as a new indicator, and tile it.
 
     Tidy tables (code, period, value) and wide ones (a column per year or per measure) are
-    detected; what was found is shown before anything is built.
+    detected; what was found is shown before anything is built (in a terminal you are asked
+    to confirm; elsewhere, or with --yes, it builds straight away).
     """
     as_json = options["as_json"]
     try:
@@ -125,7 +127,8 @@ def add(data_dir: Path | None, file: Path, **options: Any) -> None:
 def _add(settings: Any, file: Path, options: dict[str, Any]) -> None:
     from boundaries.changes import default_changes
     from boundaries.registry import default_registry
-    from pipeline.byod.ingest import Details, commit, discard, prepare
+    from pipeline.byod.ingest import commit, discard, prepare
+    from pipeline.byod.spec import Details
 
     registry, changes = default_registry(), default_changes()
     details = Details(
@@ -166,7 +169,14 @@ def _add(settings: Any, file: Path, options: dict[str, Any]) -> None:
         if as_json:
             click.echo(json.dumps({"ok": True, "built": False, "preview": summary}))
         return
-    added = commit(staged, settings.data_dir, registry, changes, progress=not options["quiet"])
+    added = commit(
+        staged,
+        settings.data_dir,
+        registry,
+        changes,
+        progress=not options["quiet"],
+        wait=not options["no_wait"],
+    )
     if as_json:
         click.echo(
             json.dumps(
@@ -196,13 +206,16 @@ def _add(settings: Any, file: Path, options: dict[str, Any]) -> None:
 @data_dir_option
 @click.argument("indicator_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def remove(data_dir: Path | None, indicator_id: str, as_json: bool) -> None:
+@click.option("--no-wait", is_flag=True, help="Fail at once if another build is running.")
+def remove(data_dir: Path | None, indicator_id: str, as_json: bool, no_wait: bool) -> None:
     """Remove one of your indicators (its data, tilesets and saved table)."""
     from boundaries.registry import default_registry
     from pipeline.byod.ingest import remove as remove_user
 
     try:
-        dropped = remove_user(settings_for(data_dir).data_dir, indicator_id, default_registry())
+        dropped = remove_user(
+            settings_for(data_dir).data_dir, indicator_id, default_registry(), wait=not no_wait
+        )
     except LevelupError as exc:
         _fail(exc, as_json)
     if as_json:

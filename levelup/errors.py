@@ -83,6 +83,10 @@ class ForbiddenError(LevelupError):
     """The request is not allowed here (uploads switched off, a cross-site request)."""
 
 
+class BusyError(LevelupError):
+    """Another build holds the data directory; try again shortly."""
+
+
 class TooLargeError(LevelupError):
     """A request or upload would exceed a configured limit."""
 

@@ -8,32 +8,53 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from levelup.errors import BusyError
+
 LOCK_NAME = ".lock"
-_held: dict[Path, int] = {}
-_guard = threading.Lock()
+_local = threading.local()  # directories this thread already holds: the lock is re-entrant
+_threads = threading.Lock()  # threads of one process queue here (flock is per process)
+
+
+def _held() -> dict[Path, int]:
+    if not hasattr(_local, "held"):
+        _local.held = {}
+    held: dict[Path, int] = _local.held
+    return held
 
 
 @contextlib.contextmanager
-def build_lock(data_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock on DATA_DIR/.lock while writing; waits for writers in other
-    processes, and is re-entrant within one process (a build takes it for data and tiles)."""
+def build_lock(data_dir: Path, *, wait: bool = True) -> Iterator[None]:
+    """Hold an exclusive lock on DATA_DIR/.lock while writing.
+
+    Waits for writers in other processes and other threads (or raises BusyError at once
+    when `wait` is false), and is re-entrant within a thread: a build takes it for the
+    data and again for the tiles.
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     key = data_dir.resolve()
-    with _guard:
-        depth = _held.get(key, 0)
-        _held[key] = depth + 1
-    try:
-        if depth:
+    held = _held()
+    if held.get(key):
+        held[key] += 1
+        try:
             yield
-            return
+        finally:
+            held[key] -= 1
+        return
+    if not _threads.acquire(blocking=wait):
+        raise BusyError(f"{data_dir} is being written by another build; try again shortly")
+    try:
         with open(key / LOCK_NAME, "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                raise BusyError(
+                    f"{data_dir} is being written by another build; try again shortly"
+                ) from None
+            held[key] = 1
             try:
                 yield
             finally:
+                del held[key]
                 fcntl.flock(handle, fcntl.LOCK_UN)
     finally:
-        with _guard:
-            _held[key] -= 1
-            if not _held[key]:
-                del _held[key]
+        _threads.release()

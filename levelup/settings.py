@@ -25,8 +25,10 @@ class Settings(BaseSettings):
         20000, ge=1, description="Most features one GeoJSON extract may return (413 beyond)."
     )
     max_upload_mb: float = Field(20.0, gt=0, description="Largest user upload accepted, megabytes.")
-    uploads: bool = Field(
-        True, description="Let web users add and delete their own data (switch off when public)."
+    uploads: bool | None = Field(
+        None,
+        description="Let web users add and delete their own data (default: only when the "
+        "server listens on 127.0.0.1; switch off on a public server).",
     )
     upload_timeout: float = Field(
         600.0, gt=0, description="Seconds an upload's preview or build may take."

@@ -126,9 +126,11 @@ class Explainer:
         return "unknown", detail
 
 
-def _choose(
+def choose_set(
     codes: list[str], candidates: list[BoundarySet], changes: CodeChanges, load_codes: CodeLoader
 ) -> tuple[BoundarySet, tuple[tuple[str, int, int], ...]]:
+    """The candidate set matching most codes (then most exactly, then listed first), and
+    every candidate's (id, matched, exact) scores."""
     scores = []
     for rank, spec in enumerate(candidates):
         set_codes = load_codes(spec)
@@ -202,7 +204,7 @@ def join_indicator(
         candidates = registry.sets_for_level(level.id)
         if rows.empty or not candidates:
             continue
-        spec, scores = _choose(sorted(rows["code"].unique()), candidates, changes, load_codes)
+        spec, scores = choose_set(sorted(rows["code"].unique()), candidates, changes, load_codes)
         choices.append(SetChoice(indicator.id, level.id, spec.id, scores))
         parts.append(
             join_to_set(rows, spec, level, registry, changes, load_codes, min_polygon_share)

@@ -7,23 +7,21 @@ name it arrived with is only ever shown, never used as a path. Detection and bui
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import re
-import sys
 import time
 import unicodedata
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from levelup import errors
 from levelup.errors import (
     BadRequestError,
+    BusyError,
     ForbiddenError,
     InputError,
     LevelupError,
@@ -31,14 +29,20 @@ from levelup.errors import (
     TooLargeError,
 )
 from levelup.settings import Settings
+from pipeline.byod.store import valid_id
 from server import params
 from server.catalog import DataStore
+from server.errors import error_body, status_of
+from server.upload_runner import Runner, error_from
 
 UPLOADS = Path("user") / "uploads"
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 STALE_SECONDS = 24 * 3600
 MAX_FORM_BYTES = 64 * 1024
 CSRF_HEADER = "x-requested-with"
+MAX_PENDING = 50
+FIXED = ("--json", "--name")  # then the name the upload came with
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 TEXT_FIELDS = {
     "title": 200,
     "unit": 20,
@@ -66,6 +70,28 @@ def file_name(raw: str | None) -> str:
     if any(unicodedata.category(c).startswith("C") for c in name):
         raise BadRequestError("file name contains control characters")
     return name
+
+
+def uploads_enabled(settings: Settings) -> bool:
+    """Uploads as configured; by default only when the server listens on loopback."""
+    if settings.uploads is not None:
+        return settings.uploads
+    return settings.host in LOOPBACK
+
+
+def hostname(host: str) -> str:
+    """The name part of a Host header ("[::1]:8000" -> "::1", "a.org:80" -> "a.org")."""
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def allowed_hosts(settings: Settings) -> frozenset[str]:
+    """Hosts upload requests may name: loopback, the bound address and the public URL's."""
+    extra = {settings.host}
+    if settings.public_url:
+        extra.add(hostname(urlsplit(settings.public_url).netloc))
+    return LOOPBACK | extra - {"0.0.0.0", "::", ""}
 
 
 def options_from(body: Any) -> list[str]:
@@ -108,21 +134,6 @@ def options_from(body: Any) -> list[str]:
     return args
 
 
-def error_from(report: dict[str, Any]) -> LevelupError:
-    """Rebuild the error a child `levelup` process reported as JSON."""
-    cls = getattr(errors, str(report.get("type", "")), None)
-    if not (isinstance(cls, type) and issubclass(cls, LevelupError)):
-        return LevelupError(str(report.get("message", "the upload failed")))
-    if issubclass(cls, InputError):
-        return cls(
-            str(report.get("detail") or report.get("message")),
-            path=report.get("file"),
-            line=report.get("line"),
-            column=report.get("column"),
-        )
-    return cls(str(report.get("message", "")))
-
-
 class Uploads:
     """The upload endpoints, bound to one data store and the settings."""
 
@@ -130,16 +141,26 @@ class Uploads:
         self.store = store
         self.settings = settings
         self.folder = settings.data_dir / UPLOADS
+        self.runner = Runner(settings)
+        self.hosts = allowed_hosts(settings)
 
     # -- guards and helpers ------------------------------------------------------------------
 
     def _guard(self, request: Request) -> None:
-        if not self.settings.uploads:
-            raise ForbiddenError("uploads are switched off on this server (LEVELUP_UPLOADS)")
+        """Uploads on, our own page (custom header, same origin) and a host we answer to:
+        cross-site forms cannot post here and DNS rebinding cannot reach us."""
+        if not uploads_enabled(self.settings):
+            raise ForbiddenError(
+                "uploads are switched off on this server (LEVELUP_UPLOADS; on by default "
+                "only when serving on 127.0.0.1)"
+            )
         if request.headers.get(CSRF_HEADER) != "levelup":
             raise ForbiddenError(f"send the header '{CSRF_HEADER}: levelup' (cross-site guard)")
+        host = request.headers.get("host", "")
+        if hostname(host) not in self.hosts:
+            raise ForbiddenError(f"uploads are not accepted for host {params.shown(host)}")
         origin = request.headers.get("origin")
-        if origin and origin.split("://", 1)[-1] != request.headers.get("host"):
+        if origin and origin.split("://", 1)[-1] != host:
             raise ForbiddenError("uploads are only accepted from this server's own pages")
 
     def _paths(self, upload_id: str) -> tuple[Path, Path]:
@@ -151,10 +172,15 @@ class Uploads:
         return data, meta
 
     def _sweep(self) -> None:
+        """Forget uploads older than a day; refuse more than MAX_PENDING waiting ones."""
         cutoff = time.time() - STALE_SECONDS
         for path in self.folder.glob("*.*"):
             if path.stat().st_mtime < cutoff:
                 path.unlink(missing_ok=True)
+        if len(list(self.folder.glob("*.upload"))) >= MAX_PENDING:
+            raise BusyError(
+                f"{MAX_PENDING} uploads are waiting to be built or discarded; try again later"
+            )
 
     async def _receive(self, request: Request, target: Path, name: str) -> int:
         limit = int(self.settings.max_upload_mb * 1024 * 1024)
@@ -163,7 +189,8 @@ class Uploads:
             f"{name}: over the {self.settings.max_upload_mb:g} MB upload limit "
             "(LEVELUP_MAX_UPLOAD_MB)"
         )
-        if declared.isdigit() and int(declared) > limit:
+        digits = declared.isascii() and declared.isdigit()
+        if digits and (len(declared) > 15 or int(declared) > limit):
             raise too_big
         size = 0
         try:
@@ -181,53 +208,18 @@ class Uploads:
             raise InputError("the file is empty", path=name)
         return size
 
-    async def _run(self, *args: str) -> dict[str, Any]:
-        env = {
-            **os.environ,
-            "LEVELUP_DATA_DIR": str(self.settings.data_dir.resolve()),
-            "LEVELUP_MAX_UPLOAD_MB": str(self.settings.max_upload_mb),
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "levelup.cli",
-            *args,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=env,
-        )
-        try:
-            out, err = await asyncio.wait_for(
-                process.communicate(), timeout=self.settings.upload_timeout
-            )
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-            raise LevelupError(
-                f"gave up after {self.settings.upload_timeout:g}s (LEVELUP_UPLOAD_TIMEOUT)"
-            ) from None
-        lines = [line for line in out.decode("utf-8", "replace").splitlines() if line.strip()]
-        try:
-            report = json.loads(lines[-1]) if lines else {}
-        except ValueError:
-            report = {}
-        if report.get("ok") or "error" in report:
-            return dict(report)
-        raise LevelupError("levelup add failed: " + err.decode("utf-8", "replace").strip()[-500:])
-
-    async def _checked(self, *args: str) -> dict[str, Any]:
-        report = await self._run(*args)
-        if not report.get("ok"):
-            raise error_from(report["error"])
-        return report
-
     async def _add(self, upload_id: str, options: list[str], build: bool) -> dict[str, Any]:
         """Run `levelup add` on a stored upload; the report, or an error report."""
         data, meta = self._paths(upload_id)
         name = json.loads(meta.read_text(encoding="utf-8"))["name"]
-        mode = ["--yes", "--quiet"] if build else ["--dry-run"]
-        return await self._run("add", str(data), "--json", "--name", name, *mode, *options)
+        if build:  # never killed half-way; refuses to queue behind another build instead
+            args = ["--yes", "--quiet", "--no-wait", *options]
+            return await self.runner.report(
+                "add", *FIXED, name, *args, "--", str(data), timeout=None
+            )
+        timeout = self.settings.upload_timeout
+        args = ["--dry-run", *options, "--", str(data)]
+        return await self.runner.report("add", *FIXED, name, *args, timeout=timeout)
 
     def _answer(self, upload_id: str, report: dict[str, Any], status: int) -> Response:
         """The preview, or why there is none: a problem in the table is a 422 that keeps the
@@ -235,25 +227,17 @@ class Uploads:
         if report.get("ok"):
             return JSONResponse({"upload": upload_id, **report}, status_code=status)
         error = error_from(report["error"])
-        if not isinstance(error, InputError) or report["error"].get("columns") is None:
+        if not isinstance(error, InputError) or error.columns is None:
             raise error
-        body = {
-            "status": 422,
-            "message": str(error),
-            "file": error.path,
-            "line": error.line,
-            "column": error.column,
-            "detail": error.message,
-        }
-        return JSONResponse(
-            {"error": body, "upload": upload_id, "columns": report["error"]["columns"]},
-            status_code=422,
-        )
+        body = {"error": error_body(error), "upload": upload_id, "columns": error.columns}
+        return JSONResponse(body, status_code=status_of(error))
 
     async def _form(self, request: Request) -> list[str]:
-        raw = await request.body()
-        if len(raw) > MAX_FORM_BYTES:
-            raise TooLargeError(f"the form is over {MAX_FORM_BYTES // 1024} KB")
+        raw = bytearray()
+        async for chunk in request.stream():
+            raw.extend(chunk)
+            if len(raw) > MAX_FORM_BYTES:
+                raise TooLargeError(f"the form is over {MAX_FORM_BYTES // 1024} KB")
         if not raw.strip():
             return []
         try:
@@ -322,8 +306,8 @@ class Uploads:
         """Delete one of the user's indicators (shipped ones cannot be deleted)."""
         self._guard(request)
         indicator = request.path_params["indicator"]
-        if not re.fullmatch(r"[a-z0-9-]{1,60}", indicator):
+        if not valid_id(indicator):
             raise NotFoundError(f"no indicator {params.shown(indicator)}")
-        await self._checked("remove", indicator, "--json")
+        await self.runner.checked("remove", "--json", "--no-wait", "--", indicator, timeout=None)
         self.store.refresh()
         return Response(status_code=204)

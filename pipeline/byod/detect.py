@@ -5,7 +5,6 @@ Everything found is shown before anything is built, and every choice can be over
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -16,30 +15,14 @@ import pandas as pd
 from boundaries.changes import CodeChanges
 from boundaries.load import load_codes
 from boundaries.registry import Registry
-from levelup.errors import BadValueError, InputError
+from levelup.errors import InputError
+from pipeline.byod.columns import find_code_column, find_layout, looks_like_code
 from pipeline.byod.layout import Layout
 from pipeline.byod.sheet import Sheet
-from pipeline.cells import parse_cell
-from pipeline.join import _choose, join_to_set
-from pipeline.periods import parse_period
-from pipeline.readers.user import clean_number
+from pipeline.join import choose_set, join_to_set
 
-CODE_HEADERS = re.compile(r"(code|areacd|gss|geo|nuts|itl|lad\d*cd|ons|id)$", re.IGNORECASE)
-PERIOD_HEADERS = re.compile(
-    r"^(period|year|date|time|time period|financial year|fy|yr)$", re.IGNORECASE
-)
-NAME_HEADERS = re.compile(r"(name|areanm|area|place|authority|region)", re.IGNORECASE)
-VALUE_HEADERS = re.compile(
-    r"^(value|values|observation|obs[ _]?value|amount|count|number|figure|data)$", re.IGNORECASE
-)
-NOT_VALUES = re.compile(
-    r"(lower|upper|confidence|\bci\b|polarity|status|flag|notes?\b|\brank|\bunits?$)",
-    re.IGNORECASE,
-)
 GSS = re.compile(r"^[EWSNK]\d{8}$")  # any ONS (GSS) code, mapped or not
 TOTALS = re.compile(r"^(grand\s+)?(total|sum|all)\b", re.IGNORECASE)
-# Text a spreadsheet would run: "=anything", or +, - or @ before a function call or a link.
-FORMULA = re.compile(r"^(=|[+\-@]\s*[A-Za-z_][A-Za-z0-9_.]*\s*[(!|])")
 COMPARATORS = {"uk", "ctry"}
 
 
@@ -102,180 +85,12 @@ class Detection:
         }
 
 
-def _looks_like_code(value: str, patterns: list[re.Pattern[str]]) -> bool:
-    text = value.strip().upper()
-    return bool(text) and any(p.match(text) for p in patterns)
-
-
-def _share(values: list[str], test: Any) -> float:
-    present = [v for v in values if v.strip()]
-    return sum(1 for v in present if test(v)) / len(present) if present else 0.0
-
-
-def _is_number(text: str) -> bool:
-    return parse_cell(clean_number(text)) is not None
-
-
-def _is_period(text: str) -> bool:
-    try:
-        parse_period(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _column(sheet: Sheet, name: str) -> list[str]:
-    at = sheet.header.index(name)
-    return [row[at] for row in sheet.rows]
-
-
 def _ignored_reason(text: str) -> str:
     if TOTALS.match(text):
         return "a total row"
     if GSS.match(text.upper()):
         return "a geography without boundaries here (such as Great Britain)"
     return "not an area code"
-
-
-def find_code_column(sheet: Sheet, registry: Registry) -> str:
-    """The column whose cells look most like area codes."""
-    patterns = [level.pattern for level in registry.levels.values()]
-    scores = []
-    for name in sheet.header:
-        share = _share(_column(sheet, name), lambda v: _looks_like_code(v, patterns))
-        scores.append((share, bool(CODE_HEADERS.search(name)), name))
-    best = max(scores)
-    if best[0] < 0.5:
-        raise InputError(
-            "no column looks like area codes (such as E06000047, S12000049, "
-            "W06000015, UKC1 or DE21); name it with --code-column",
-            path=sheet.path,
-            line=sheet.header_line,
-        )
-    return best[2]
-
-
-def _formula_check(sheet: Sheet, columns: list[str]) -> None:
-    for name in columns:
-        for row_value, line in zip(_column(sheet, name), sheet.lines, strict=True):
-            if FORMULA.match(row_value.strip()):
-                raise InputError(
-                    f"{row_value.strip()[:40]!r} looks like a spreadsheet formula; nothing in "
-                    "the file is ever evaluated, so put the number it shows instead",
-                    path=sheet.path,
-                    line=line,
-                    column=name,
-                )
-
-
-def _number_counts(cells: list[str]) -> tuple[int, int, int]:
-    """(numbers, missing markers such as c, x or .., other non-empty cells)."""
-    numbers = markers = others = 0
-    for cell in cells:
-        if not cell.strip():
-            continue
-        parsed = parse_cell(clean_number(cell))
-        if parsed is None:
-            others += 1
-        elif math.isnan(parsed[0]):
-            markers += 1
-        else:
-            numbers += 1
-    return numbers, markers, others
-
-
-def _is_value_column(cells: list[str]) -> bool:
-    """Mostly numbers or missing markers (c, x, ..), with at least one real number."""
-    numbers, markers, others = _number_counts(cells)
-    return numbers > 0 and others <= 0.25 * (numbers + markers)
-
-
-def _not_numbers(sheet: Sheet, candidates: list[str]) -> InputError:
-    """Why no column holds values: the first odd cell of the most numeric column, if any."""
-    counts = {h: _number_counts(_column(sheet, h)) for h in candidates}
-    best = max(counts, key=lambda h: counts[h][0], default=None)
-    if best is None or counts[best][0] < counts[best][2]:
-        return InputError(
-            "no column of numbers found; name them with --value-column",
-            path=sheet.path,
-            line=sheet.header_line,
-        )
-    for cell, line in zip(_column(sheet, best), sheet.lines, strict=True):
-        if cell.strip() and parse_cell(clean_number(cell)) is None:
-            return BadValueError(
-                f"{cell.strip()[:40]!r} is neither a number nor a missing marker such as c, x "
-                "or ..",
-                path=sheet.path,
-                line=line,
-                column=best,
-            )
-    raise AssertionError("a column with other cells has one")  # pragma: no cover
-
-
-def _value_columns(sheet: Sheet, candidates: list[str]) -> list[str]:
-    """Columns of values: one named like a value if there is one, else every numeric column
-    except confidence limits, flags, polarity and the like."""
-    numeric = [
-        h
-        for h in candidates
-        if not PERIOD_HEADERS.match(h.strip()) and _is_value_column(_column(sheet, h))
-    ]
-    named = [h for h in numeric if VALUE_HEADERS.match(h.strip())]
-    if len(named) == 1:
-        return named
-    return [h for h in numeric if not NOT_VALUES.search(h)] or numeric
-
-
-def find_layout(sheet: Sheet, code_column: str, overrides: dict[str, Any]) -> Layout:
-    """Period and value columns and the table's shape (overrides win)."""
-    _formula_check(sheet, [h for h in sheet.header if h])
-    others = [h for h in sheet.header if h and h != code_column]
-    year_headers = [h for h in others if _is_period(h)]
-    period_column = overrides.get("period_column")
-    period = overrides.get("period")
-    if not period_column and not period and not year_headers:
-        named = [h for h in others if PERIOD_HEADERS.match(h.strip())]
-        candidates = named or [
-            h
-            for h in others
-            if not _share(_column(sheet, h), _is_number)
-            or all(re.fullmatch(r"(19|20)\d\d", v.strip()) for v in _column(sheet, h) if v.strip())
-        ]
-        for name in candidates:
-            if _share(_column(sheet, name), _is_period) >= 0.8:
-                period_column = name
-                break
-    rest = [h for h in others if h != period_column]
-    if overrides.get("value_columns"):
-        values = list(overrides["value_columns"])
-    elif year_headers and not period_column and not period:
-        values = year_headers
-    else:
-        values = _value_columns(sheet, [h for h in rest if h not in year_headers])
-    if not values:
-        raise _not_numbers(sheet, [h for h in rest if not PERIOD_HEADERS.match(h.strip())])
-    texts = [h for h in rest if h not in values and _share(_column(sheet, h), _is_number) < 0.5]
-    names = [h for h in texts if NAME_HEADERS.search(h)] or texts
-    name_column = overrides.get("name_column") or (names[0] if names else None)
-    if not period_column and not period and values and set(values) <= set(year_headers):
-        shape = "wide-years"
-    elif not period_column and not period:
-        raise InputError(
-            "no period found: add a period or year column, use years as column "
-            "headers, or give one with --period 2023",
-            path=sheet.path,
-            line=sheet.header_line,
-        )
-    else:
-        shape = "wide-indicators" if len(values) > 1 else "tidy"
-    return Layout(
-        format=shape,
-        code_column=code_column,
-        value_columns=tuple(values),
-        period_column=period_column,
-        period=period,
-        name_column=name_column,
-    )
 
 
 def _levels_of(codes: list[str], registry: Registry) -> Counter[str]:
@@ -299,7 +114,9 @@ def choose_level(
     counts = _levels_of(codes, registry)
     mapped = {k: v for k, v in counts.items() if registry.level(k).map}
     if wanted:
-        registry.level(wanted)
+        if wanted not in registry.levels or not registry.level(wanted).map:
+            known = ", ".join(k for k, lv in registry.levels.items() if lv.map)
+            raise InputError(f"unknown geography level {wanted!r}; mapped levels: {known}")
         if wanted not in counts:
             raise InputError(f"no code in the file is a {wanted} code")
         level = wanted
@@ -326,25 +143,33 @@ def choose_level(
     return level, dict(by_level)
 
 
+def _check_overrides(sheet: Sheet, overrides: dict[str, Any]) -> None:
+    """Every column an override names must be in the table."""
+    named = [overrides.get(k) for k in ("code_column", "period_column", "name_column")]
+    for column in [*named, *(overrides.get("value_columns") or [])]:
+        if column and column not in sheet.header:
+            raise InputError(
+                f"no column {column!r} (the columns are: {', '.join(sheet.header)})",
+                path=sheet.path,
+                line=sheet.header_line,
+                column=column,
+            )
+
+
 def detect(
     sheet: Sheet, registry: Registry, changes: CodeChanges, overrides: dict[str, Any] | None = None
-) -> tuple[Detection, pd.DataFrame]:
-    """Detect layout, level and vintage; also return the rows as a long table for the join."""
+) -> Detection:
+    """Detect layout, level and vintage (overrides win)."""
     overrides = overrides or {}
+    _check_overrides(sheet, overrides)
     code_column = overrides.get("code_column") or find_code_column(sheet, registry)
-    if code_column not in sheet.header:
-        raise InputError(
-            f"no column {code_column!r} (columns: {', '.join(sheet.header)})",
-            path=sheet.path,
-            line=sheet.header_line,
-        )
     layout = find_layout(sheet, code_column, overrides)
     patterns = [level.pattern for level in registry.levels.values()]
     at = sheet.header.index(code_column)
     ignored: dict[str, dict[str, Any]] = {}
     keep = []
     for row, line in zip(sheet.rows, sheet.lines, strict=True):
-        if _looks_like_code(row[at], patterns):
+        if looks_like_code(row[at], patterns):
             keep.append(row[at].strip().upper())
             continue
         text = row[at].strip()[:60] or "(blank)"
@@ -361,7 +186,7 @@ def detect(
     national = sorted(
         {c for c in keep if not chosen.matches(c)} & set(_comparator_codes(keep, registry))
     )
-    spec, scores = _choose(codes, candidates, changes, load_codes)
+    spec, scores = choose_set(codes, candidates, changes, load_codes)
     detection = Detection(
         layout=layout,
         level=level,
@@ -374,7 +199,7 @@ def detect(
         comparators=national,
         columns=list(sheet.header),
     )
-    return detection, pd.DataFrame({"code": codes})
+    return detection
 
 
 def with_coverage(

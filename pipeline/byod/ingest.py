@@ -8,12 +8,10 @@ builds its tilesets; `remove` takes it out again. Nothing else is rebuilt.
 from __future__ import annotations
 
 import json
-import math
-import re
+import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,40 +24,38 @@ from boundaries.registry import Registry
 from levelup.errors import ConflictError, InputError, NotFoundError, TooLargeError
 from levelup.locking import build_lock
 from pipeline.build import DB_NAME, input_hash, join_one, stored_hash
-from pipeline.byod.detect import COMPARATORS, Detection, detect, with_coverage
+from pipeline.byod.columns import has_codes
+from pipeline.byod.detect import Detection, detect, with_coverage
 from pipeline.byod.layout import Layout
 from pipeline.byod.sheet import Sheet, kind_of, read_sheet
+from pipeline.byod.spec import (
+    Details,
+    code_pattern,
+    decimals_for,
+    indicator_spec,
+    kept_levels,
+    title_from,
+)
 from pipeline.byod.store import (
     SPEC,
     check_id,
     indicator_from,
     new_id,
-    slugify,
     user_root,
+    valid_id,
     with_user_indicators,
 )
-from pipeline.catalogue import SLUG, Catalogue, Indicator, default_catalogue
+from pipeline.catalogue import Catalogue, Indicator, default_catalogue
 from pipeline.derived import inequality_table
+from pipeline.join import JoinResult
 from pipeline.readers import read_table
 from pipeline.readers.user import LAYOUT
 from pipeline.replace import is_user_indicator, remove_indicator, replace_indicator, sets_in
 from pipeline.tidy import tidy_indicator
 
 STAGING = Path("user") / "staging"
-
-
-@dataclass(frozen=True)
-class Details:
-    """What the user tells us about their data; anything left out gets a sensible default."""
-
-    indicator_id: str | None = None
-    title: str | None = None
-    unit: str | None = None
-    polarity: str = "higher"
-    source: str = ""
-    licence: str = ""
-    description: str = ""
-    decimals: int | None = None
+MIN_MATCH = 0.5  # at least half the codes must match, or the user names the level
+STALE_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -100,106 +96,6 @@ def _repointed(exc: InputError, name: str) -> InputError:
     return exc
 
 
-def _decimals(values: pd.Series) -> int:
-    present = values.dropna().to_numpy(dtype=float)
-    for places in range(4):
-        if all(math.isclose(v, round(v, places), abs_tol=1e-9) for v in present):
-            return places
-    return 3
-
-
-def _guess_unit(headers: Sequence[str], cells: Sequence[str]) -> str:
-    """A unit from the value headers, or from signs most cells carry (£, €, %)."""
-    text = " ".join(headers).lower()
-    present = [c.strip() for c in cells if c.strip()]
-    share = {
-        sign: sum(1 for c in present if sign in c) / len(present) if present else 0.0
-        for sign in ("%", "£", "€")
-    }
-    if "%" in text or "per cent" in text or "percent" in text or share["%"] > 0.5:
-        return "%"
-    for sign in ("£", "€"):
-        if sign in text or share[sign] > 0.5:
-            return sign
-    return ""
-
-
-def _unit_column(sheet: Sheet, cells: Callable[..., list[str]]) -> str:
-    """The unit a 'Unit' column gives, when it gives just one."""
-    named = [h for h in sheet.header if h.strip().lower() in ("unit", "units")]
-    found = {c.strip() for c in cells(named[0]) if c.strip()} if named else set()
-    return found.pop()[:20] if len(found) == 1 else ""
-
-
-def _title_from(name: str) -> str:
-    stem = Path(name).stem
-    words = re.sub(r"[_.]+|(?<!\d)-+|-+(?!\d)", " ", stem).strip()  # keeps 2021-22
-    return (words[:1].upper() + words[1:])[:80] if words else "My data"
-
-
-def _kept_levels(registry: Registry, detection: Detection) -> list[str]:
-    """The detected level, and the national levels its index is computed against."""
-    national = [c for c in COMPARATORS if registry.level(c).system == detection.system]
-    return [detection.level, *national]
-
-
-def _pattern(registry: Registry, levels: list[str]) -> str:
-    return "|".join(f"(?:{registry.level(k).pattern.pattern})" for k in levels)
-
-
-def _spec(
-    detection: Detection,
-    details: Details,
-    indicator_id: str,
-    title: str,
-    levels: list[str],
-    pattern: str,
-    sheet: Sheet,
-) -> dict[str, Any]:
-    layout = detection.layout
-
-    def cells(*columns: str) -> list[str]:
-        at = [sheet.header.index(c) for c in columns]
-        return [row[i] for row in sheet.rows for i in at]
-
-    if layout.format == "wide-indicators":
-        used: set[str] = set()
-        variants = []
-        for column in layout.value_columns:
-            slug = slugify(column, 30)
-            while slug in used:
-                slug += "-x"
-            used.add(slug)
-            variant: dict[str, Any] = {
-                "id": slug,
-                "label": column,
-                "filter": {"measure": column},
-                "code_pattern": pattern,
-            }
-            if not details.unit:
-                variant["unit"] = _guess_unit((column,), cells(column))
-            variants.append(variant)
-    else:
-        variants = [{"id": "value", "label": "Value", "code_pattern": pattern}]
-    return {
-        "id": indicator_id,
-        "title": title,
-        "description": details.description,
-        "theme": "user",
-        "unit": details.unit
-        if details.unit is not None
-        else _unit_column(sheet, cells)
-        or _guess_unit(layout.value_columns, cells(*layout.value_columns)),
-        "polarity": details.polarity,
-        "decimals": details.decimals if details.decimals is not None else 2,
-        "system": detection.system,
-        "levels": levels,
-        "source": details.source,
-        "licence": details.licence,
-        "variant": variants,
-    }
-
-
 def _stage(data_dir: Path, path: Path, layout: Layout, spec: dict[str, Any]) -> Path:
     folder = data_dir / STAGING / uuid.uuid4().hex
     folder.mkdir(parents=True)
@@ -236,9 +132,9 @@ def prepare(
     folder: Path | None = None
     sheet: Sheet | None = None
     try:
-        sheet = read_sheet(path, limit_mb)
-        detection, _ = detect(sheet, registry, changes, overrides)
-        title = (details.title or "").strip() or _title_from(shown)
+        sheet = read_sheet(path, limit_mb, prefer=lambda found: has_codes(found, registry))
+        detection = detect(sheet, registry, changes, overrides)
+        title = (details.title or "").strip() or title_from(shown)
         indicator_id = (
             check_id(details.indicator_id, set(catalogue.indicators))
             if details.indicator_id
@@ -250,9 +146,9 @@ def prepare(
                 f"you already have an indicator {indicator_id!r}; replace it "
                 "(--replace) or choose another id"
             )
-        levels = _kept_levels(registry, detection)
-        spec = _spec(
-            detection, details, indicator_id, title, levels, _pattern(registry, levels), sheet
+        levels = kept_levels(registry, detection)
+        spec = indicator_spec(
+            detection, details, indicator_id, title, levels, code_pattern(registry, levels), sheet
         )
         folder = _stage(data_dir, path, detection.layout, spec)
         indicator = indicator_from(spec, folder)
@@ -261,14 +157,13 @@ def prepare(
             raise InputError("no numbers to map: every value is blank or suppressed", path=path)
         notes = []
         if details.decimals is None:
-            spec["decimals"] = _decimals(tidy["value"])
+            spec["decimals"] = decimals_for(tidy["value"])
             _write_spec(folder, spec)
             indicator = indicator_from(spec, folder)
             places = spec["decimals"]
             notes.append(f"values shown to {places} decimal place{'' if places == 1 else 's'}")
         detection = with_coverage(detection, tidy, registry, changes)
-        if detection.coverage.empty or int(detection.coverage["matched"].sum()) == 0:
-            raise InputError("none of the codes matches a boundary", path=path)
+        _check_match(detection, bool((overrides or {}).get("level")), path)
         return Staged(detection, indicator, tidy, folder, exists, notes)
     except InputError as exc:
         _discard(folder)
@@ -280,6 +175,19 @@ def prepare(
     except BaseException:
         _discard(folder)
         raise
+
+
+def _check_match(detection: Detection, level_given: bool, path: Path) -> None:
+    """Refuse a table whose codes mostly match nothing (unless the user named the level)."""
+    matched, codes = detection.matched, detection.codes
+    if matched == 0:
+        raise InputError("none of the codes matches a boundary", path=path)
+    if matched < MIN_MATCH * codes and not level_given:
+        raise InputError(
+            f"only {matched} of {codes} codes ({matched / codes:.0%}) match "
+            f"{detection.set_id}: check the code column, or name the level with --level",
+            path=path,
+        )
 
 
 def _discard(folder: Path | None) -> None:
@@ -314,6 +222,27 @@ def _parked(data_dir: Path) -> Path:
     return data_dir / STAGING / f"old-{uuid.uuid4().hex}"
 
 
+def _sweep(data_dir: Path) -> None:
+    """Clear staging leftovers of runs that were killed (older than a day; under the lock)."""
+    cutoff = time.time() - STALE_SECONDS
+    staging = data_dir / STAGING
+    for entry in staging.iterdir() if staging.is_dir() else ():
+        if entry.stat().st_mtime < cutoff:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _prepared_join(
+    staged: Staged, db_path: Path, registry: Registry, changes: CodeChanges
+) -> tuple[JoinResult, pd.DataFrame, dict[str, Any]]:
+    """Join the staged table (pure work, before anything is changed)."""
+    indicator = staged.indicator
+    result = join_one(indicator, staged.tidy, registry, changes)
+    inequality = inequality_table(result.joined, indicator, pd.DataFrame())
+    needed = {c.set_id for c in result.choices} - sets_in(db_path)
+    boundaries = {s: load_boundaries(s, registry=registry, changes=changes) for s in needed}
+    return result, inequality, boundaries
+
+
 def commit(
     staged: Staged,
     data_dir: Path,
@@ -322,8 +251,13 @@ def commit(
     *,
     progress: bool = False,
     workers: int | None = None,
+    wait: bool = True,
 ) -> Added:
-    """Join the staged table, swap it into the database, then build its tilesets only."""
+    """Join the staged table, swap it into the database, then build its tilesets only.
+
+    All or nothing: if writing the database or the tiles fails, the previous database, the
+    previous saved table and the previous tilesets stay as they were.
+    """
     from tiles.build import build_tiles  # tile cutting is only needed once data is in
 
     started = time.perf_counter()
@@ -331,16 +265,16 @@ def commit(
     db_path = data_dir / DB_NAME
     target = user_root(data_dir) / indicator.id
     try:
-        with build_lock(data_dir):
+        with build_lock(data_dir, wait=wait):
+            _sweep(data_dir)
             if is_user_indicator(db_path, indicator.id) is False:
                 raise ConflictError(f"{indicator.id!r} is a shipped indicator")
             if target.is_dir() and not staged.replaces:
                 raise ConflictError(f"you already have an indicator {indicator.id!r}")
             was_current = stored_hash(db_path) == _current_hash(data_dir, registry)
-            result = join_one(indicator, staged.tidy, registry, changes)
-            inequality = inequality_table(result.joined, indicator, pd.DataFrame())
-            needed = {c.set_id for c in result.choices} - sets_in(db_path)
-            boundaries = {s: load_boundaries(s, registry=registry, changes=changes) for s in needed}
+            result, inequality, boundaries = _prepared_join(staged, db_path, registry, changes)
+            backup = db_path.with_name(f".{db_path.name}.{uuid.uuid4().hex}.backup")
+            os.link(db_path, backup)  # the database as it was, until the tiles are built
             old = _parked(data_dir) if target.is_dir() else None
             if old is not None:
                 target.rename(old)
@@ -351,13 +285,17 @@ def commit(
                 replace_indicator(
                     db_path, indicator, result, inequality, registry, boundaries, digest
                 )
+                tiles = build_tiles(
+                    data_dir, only=[indicator.id], workers=workers, progress=progress
+                )
             except BaseException:
+                os.replace(backup, db_path)
                 target.rename(staged.folder)
                 if old is not None:
                     old.rename(target)
                 raise
+            backup.unlink()
             _discard(old)
-            tiles = build_tiles(data_dir, only=[indicator.id], workers=workers, progress=progress)
     finally:
         _discard(staged.folder)
     return Added(
@@ -371,16 +309,17 @@ def commit(
     )
 
 
-def remove(data_dir: Path, indicator_id: str, registry: Registry) -> int:
+def remove(data_dir: Path, indicator_id: str, registry: Registry, *, wait: bool = True) -> int:
     """Delete a user indicator: its rows, its tilesets and its saved files; return the
     number of tilesets removed."""
     from tiles.build import drop_tilesets
 
-    if not SLUG.match(indicator_id) or len(indicator_id) > 60:
+    if not valid_id(indicator_id):
         raise NotFoundError(f"no user indicator {indicator_id[:60]!r}")
     db_path = data_dir / DB_NAME
     folder = user_root(data_dir) / indicator_id
-    with build_lock(data_dir):
+    with build_lock(data_dir, wait=wait):
+        _sweep(data_dir)
         state = is_user_indicator(db_path, indicator_id)
         if state is False:
             raise ConflictError(f"{indicator_id!r} is a shipped indicator and cannot be removed")

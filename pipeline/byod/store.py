@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from levelup.errors import ConflictError, InputError
+from levelup.errors import CatalogueError, ConflictError, InputError, LevelupError
 from pipeline.catalogue import SLUG, USER_THEME, Catalogue, Indicator, parse_indicator
 
+LOG = logging.getLogger("levelup.user")
 USER_INDICATORS = Path("user") / "indicators"
 SPEC = "indicator.json"
 
@@ -38,9 +40,14 @@ def new_id(title: str, seed: str) -> str:
     return f"user-{slugify(title, 30)}-{suffix}"
 
 
+def valid_id(indicator_id: str) -> bool:
+    """Whether an id can name a user indicator (and so a folder): a slug of at most 60."""
+    return bool(SLUG.match(indicator_id)) and len(indicator_id) <= 60
+
+
 def check_id(indicator_id: str, shipped: set[str]) -> str:
     """Refuse ids that are not slugs or that belong to a shipped indicator."""
-    if not SLUG.match(indicator_id) or len(indicator_id) > 60:
+    if not valid_id(indicator_id):
         raise InputError(
             f"indicator id {indicator_id[:60]!r} must be lower-case letters, "
             "digits and hyphens (at most 60)"
@@ -52,7 +59,9 @@ def check_id(indicator_id: str, shipped: set[str]) -> str:
 
 def indicator_from(spec: dict[str, Any], folder: Path) -> Indicator:
     """Build an Indicator from a saved spec, its sources pointing at the stored table."""
-    stored = next(p for p in folder.iterdir() if p.stem == "table")
+    stored = next((p for p in folder.iterdir() if p.stem == "table"), None)
+    if stored is None:
+        raise CatalogueError(f"{folder}: the saved table is missing")
     variants = [{**v, "file": str(stored), "reader": "user"} for v in spec["variant"]]
     themes = dict([USER_THEME])
     return parse_indicator(
@@ -61,14 +70,18 @@ def indicator_from(spec: dict[str, Any], folder: Path) -> Indicator:
 
 
 def load_user_indicators(data_dir: Path) -> list[Indicator]:
-    """Every saved user indicator, in id order."""
+    """Every saved user indicator, in id order (a broken one is logged and left out, so it
+    cannot stop a build of everything else)."""
     root = user_root(data_dir)
     if not root.is_dir():
         return []
     out = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and (p / SPEC).is_file()):
-        spec = json.loads((folder / SPEC).read_text(encoding="utf-8"))
-        out.append(indicator_from(spec, folder))
+        try:
+            spec = json.loads((folder / SPEC).read_text(encoding="utf-8"))
+            out.append(indicator_from(spec, folder))
+        except (ValueError, KeyError, TypeError, LevelupError) as exc:
+            LOG.warning("skipping your indicator in %s: %s", folder, exc)
     return out
 
 

@@ -9,7 +9,6 @@ import pandas as pd
 
 from levelup.errors import MissingColumnError
 from pipeline.byod.layout import Layout
-from pipeline.byod.sheet import read_sheet
 from pipeline.readers.eurostat import COLUMN
 from pipeline.readers.table import LINE, RawTable
 
@@ -31,6 +30,8 @@ def clean_number(text: str) -> str:
 
 def read_user(path: Path, limit_mb: float = 1024.0) -> RawTable:
     """Long rows (code, name, period, value, measure, line, column) from a stored user table."""
+    from pipeline.byod.sheet import read_sheet  # byod.sheet reads through readers.table
+
     layout = Layout.load(path.with_name(LAYOUT))
     sheet = read_sheet(path, limit_mb)
     index = {h: i for i, h in enumerate(sheet.header)}

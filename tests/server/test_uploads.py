@@ -144,6 +144,11 @@ def _bad(registry) -> dict[str, tuple[bytes, str, int, str]]:
     }
 
 
+def _saved_indicators(folder: Path) -> set[str]:
+    root = folder / "user" / "indicators"
+    return {p.name for p in root.iterdir()} if root.exists() else set()
+
+
 @pytest.mark.parametrize(
     "case",
     [
@@ -161,10 +166,12 @@ def _bad(registry) -> dict[str, tuple[bytes, str, int, str]]:
 def test_bad_uploads_get_a_reason(case: str, client: TestClient, folder: Path, registry) -> None:
     data, name, status, reason = _bad(registry)[case]
     before = snapshot(folder)[:2]
+    saved = _saved_indicators(folder)
     response = upload(client, data, name)
     assert response.status_code == status, response.text
     assert reason in response.json()["error"]["message"]
     assert snapshot(folder)[:2] == before  # the database and the tiles are untouched
+    assert _saved_indicators(folder) == saved  # and no indicator was saved
     assert not list(folder.parent.rglob("x.csv"))
 
 
@@ -198,3 +205,40 @@ def test_guards(client: TestClient, folder: Path, registry) -> None:
 def test_catalogue_says_what_uploads_accept(client: TestClient) -> None:
     assert client.get("/api/catalogue").json()["uploads"] == {"enabled": True, "max_mb": 20.0}
     assert json.loads(client.get("/openapi.json").text)["paths"]["/api/uploads"]["post"]
+
+
+def test_a_streamed_body_is_cut_off_at_the_limit(client: TestClient, folder: Path) -> None:
+    """No Content-Length: the server counts as it reads and stops at 20 MB."""
+    sent = 0
+
+    def chunks():
+        nonlocal sent
+        for _ in range(200):
+            sent += 1
+            yield b"\0" * (1024 * 1024)
+
+    before = set((folder / "user" / "uploads").glob("*"))
+    response = client.post("/api/uploads?name=big.csv", content=chunks(), headers=GUARD)
+    assert response.status_code == 413
+    assert set((folder / "user" / "uploads").glob("*")) == before  # nothing kept
+
+
+def test_hosts_ids_and_unexpected_failures(client: TestClient, folder: Path, registry) -> None:
+    data = messy_tidy(registry).data
+    rebound = upload(client, data, Host="evil.example:8000", Origin="http://evil.example:8000")
+    assert rebound.status_code == 403 and "host" in rebound.json()["error"]["message"]
+    for bad in ("--help", "..", "GDP"):
+        assert client.delete(f"/api/indicators/{bad}", headers=GUARD).status_code == 404
+    created = upload(client, data).json()["upload"]
+    missing = client.post(
+        f"/api/uploads/{created}/preview", json={"value_columns": ["nope"]}, headers=GUARD
+    )
+    assert missing.status_code == 422 and "no column 'nope'" in missing.json()["error"]["message"]
+    assert "Traceback" not in missing.text and "/work/" not in missing.text
+    client.delete(f"/api/uploads/{created}", headers=GUARD)
+
+
+def test_uploads_default_to_loopback_only(folder: Path) -> None:
+    public = TestClient(create_app(Settings(data_dir=folder, host="0.0.0.0")))
+    assert public.get("/api/catalogue").json()["uploads"]["enabled"] is False
+    assert public.post("/api/uploads", content=b"x", headers=GUARD).status_code == 403

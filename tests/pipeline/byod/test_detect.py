@@ -18,7 +18,7 @@ from tests.pipeline.byod.tables import (
 
 
 def _detect(table, tmp_path, registry, changes, **overrides):
-    return detect(read_sheet(table.write(tmp_path)), registry, changes, overrides)[0]
+    return detect(read_sheet(table.write(tmp_path)), registry, changes, overrides)
 
 
 def test_messy_tidy(registry, changes, tmp_path: Path) -> None:
@@ -69,7 +69,7 @@ def test_nuts_with_one_period_given(registry, changes, tmp_path: Path) -> None:
 def test_ons_download_picks_the_observation(registry, changes) -> None:
     """A real ONS Explore Local Statistics download, as a user would bring it."""
     path = Path("pipeline/data/ons_els/gross-median-weekly-pay.csv")
-    found = detect(read_sheet(path), registry, changes)[0]
+    found = detect(read_sheet(path), registry, changes)
     assert found.layout.value_columns == ("Observation",)  # not the limits, status or polarity
     assert found.layout.period_column == "Period"
     assert found.level == "lad"
@@ -108,3 +108,24 @@ def test_overrides_win(registry, changes, tmp_path: Path) -> None:
     assert found.level == "ctyua"
     with pytest.raises(InputError, match="no column 'nope'"):
         _detect(messy_tidy(registry), tmp_path, registry, changes, code_column="nope")
+
+
+def test_finer_code_column_and_gis_ids(registry, changes, tmp_path: Path) -> None:
+    """An export with a region column beside the districts, and ArcGIS's ObjectId and FID."""
+    rows = [
+        f"{i},{i},E12000006,{code},2022,{i * 1.5}"
+        for i, (code, _) in enumerate(districts(registry, 12)[:8], start=1)
+    ]
+    table = plain("ObjectId,FID,Region code,Area code,Year,Rate", *rows)
+    found = _detect(table, tmp_path, registry, changes)
+    assert found.layout.code_column == "Area code" and found.level == "lad"
+    assert found.layout.value_columns == ("Rate",)
+
+
+def test_overrides_must_name_real_columns_and_levels(registry, changes, tmp_path: Path) -> None:
+    table = messy_tidy(registry)
+    with pytest.raises(InputError, match="no column 'Households'") as caught:
+        _detect(table, tmp_path, registry, changes, value_columns=["Households"])
+    assert caught.value.column == "Households"
+    with pytest.raises(InputError, match="unknown geography level 'parish'"):
+        _detect(table, tmp_path, registry, changes, level="parish")

@@ -18,8 +18,9 @@ from starlette.testclient import TestClient
 from levelup.errors import ConflictError, InputError, LevelupError, NotFoundError, TooLargeError
 from levelup.settings import Settings
 from pipeline.build import build_data
-from pipeline.byod.ingest import Details, commit, prepare, remove
-from pipeline.byod.store import user_root
+from pipeline.byod.ingest import commit, prepare, remove
+from pipeline.byod.spec import Details
+from pipeline.byod.store import load_user_indicators, user_root
 from pipeline.replace import INDICATOR_TABLES
 from server.app import create_app
 from tests.pipeline.byod.tables import (
@@ -289,3 +290,41 @@ def test_replace_remove_and_rebuild(own_data_dir: Path, registry, changes) -> No
         remove(own_data_dir, "gdp-per-head", registry)
     with pytest.raises(NotFoundError):
         remove(own_data_dir, "../levelup.db", registry)
+
+
+def test_a_failed_tile_build_rolls_everything_back(
+    own_data_dir: Path, registry, changes, monkeypatch
+) -> None:
+    wide = messy_wide(registry)
+    add(wide, own_data_dir, registry, changes, indicator_id="pay")
+    before = snapshot(own_data_dir)
+    saved = (user_root(own_data_dir) / "pay" / "table.csv").read_bytes()
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full while writing tiles")
+
+    monkeypatch.setattr("tiles.build.build_tiles", boom)
+    other = Table(wide.name, wide.data.replace(b"24,", b"99,"), {})
+    with pytest.raises(RuntimeError, match="disk full"):
+        add(other, own_data_dir, registry, changes, indicator_id="pay", replace=True)
+    assert snapshot(own_data_dir) == before  # database, manifest and saved files as they were
+    assert (user_root(own_data_dir) / "pay" / "table.csv").read_bytes() == saved
+
+
+def test_codes_that_mostly_match_nothing_are_refused(own_data_dir, registry, changes) -> None:
+    """ISO country codes look like NUTS 1 codes (FRA, DEU…) but are not."""
+    rows = [
+        f"{code},2022,{i}"
+        for i, code in enumerate(
+            ["FRA", "DEU", "ITA", "ESP", "NLD", "BEL", "AUT", "POL", "SWE", "DNK", "FRK"]
+        )
+    ]
+    with pytest.raises(InputError, match=r"only 2 of 7 codes \(29%\) match nuts1-2021"):
+        add(plain("country,year,value", *rows), own_data_dir, registry, changes)
+
+
+def test_a_broken_saved_indicator_does_not_stop_a_build(own_data_dir, registry, changes, caplog):
+    add(messy_wide(registry), own_data_dir, registry, changes, indicator_id="pay")
+    (user_root(own_data_dir) / "pay" / "indicator.json").write_text("{broken")
+    assert [i.id for i in load_user_indicators(own_data_dir)] == []
+    assert "skipping your indicator" in caplog.text

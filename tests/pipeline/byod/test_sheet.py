@@ -76,3 +76,71 @@ def test_not_a_workbook(tmp_path: Path) -> None:
         read_sheet(fake)
     with pytest.raises(UnreadableFileError, match="no such file"):
         read_sheet(tmp_path / "missing.csv")
+
+
+def test_duplicate_and_overlong_rows_are_named(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="two columns have this name") as caught:
+        read_sheet(plain("code,Value,value", "E08000035,1,2").write(tmp_path))
+    assert (caught.value.line, caught.value.column) == (1, "value")
+    with pytest.raises(InputError, match="3 cells but the header has 2") as caught:
+        read_sheet(plain("code,value", "E08000035,1", "E08000036,2,oops").write(tmp_path))
+    assert caught.value.line == 3
+
+
+def test_a_quoted_newline_keeps_the_row_start_line(tmp_path: Path) -> None:
+    sheet = read_sheet(
+        plain(
+            "code,name,value", 'E08000035,"Leeds\nWest Yorkshire",1', "E08000036,Wakefield,2"
+        ).write(tmp_path)
+    )
+    assert sheet.lines == [2, 4]
+
+
+def test_a_small_file_cannot_claim_a_huge_table(tmp_path: Path) -> None:
+    wide = tmp_path / "wide.csv"
+    wide.write_text("code" + ",x" * 2_000_000 + "\nE08000035,1\n")
+    with pytest.raises(TooLargeError, match="more than 1,000 columns"):
+        read_sheet(wide)
+
+
+def test_xlsx_claimed_dimensions_are_ignored(registry, tmp_path: Path) -> None:
+    """A workbook whose sheet claims A1:XFD1048576 is read as the cells it really holds."""
+    import zipfile
+
+    path = xlsx_wide_measures(registry).write(tmp_path)
+    patched = tmp_path / "patched.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(patched, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                start = text.index('<dimension ref="')
+                end = text.index('"', start + 16)
+                data = (text[:start] + '<dimension ref="A1:XFD1048576' + text[end:]).encode()
+            target.writestr(item, data)
+    sheet = read_sheet(patched)
+    assert len(sheet.header) == 6 and len(sheet.rows) == 20
+
+
+def test_broken_xlsx_and_cover_sheets(registry, tmp_path: Path) -> None:
+    import zipfile
+
+    import openpyxl
+
+    path = xlsx_wide_measures(registry).write(tmp_path)
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]  # cut off half way through the XML
+            target.writestr(item, data)
+    with pytest.raises(UnreadableFileError, match="not a readable XLSX"):
+        read_sheet(broken)
+    book = openpyxl.load_workbook(path)
+    cover = book.create_sheet("Cover", 0)
+    cover.append(["Table 1", "Households by district"])
+    cover.append(["Source", "Council returns"])
+    book.save(tmp_path / "cover.xlsx")
+    sheet = read_sheet(tmp_path / "cover.xlsx", prefer=lambda s: "Code" in s.header)
+    assert sheet.name == "Sheet" and sheet.header[0] == "Code"

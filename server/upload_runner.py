@@ -1,0 +1,92 @@
+"""Run `levelup add` / `levelup remove` in a child process for the upload endpoints.
+
+The child does the reading, joining and tiling (the server never loads geometry libraries)
+and reports one line of JSON. At most a few children run at once; a preview that takes too
+long is stopped, a build is never killed half-way (it refuses to wait for another build's
+lock instead). Anything unexpected is logged here and answered with a generic message, so
+no traceback or server path reaches the client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+from typing import Any
+
+from levelup import errors
+from levelup.errors import InputError, LevelupError
+from levelup.settings import Settings
+
+LOG = logging.getLogger("levelup.uploads")
+CONCURRENT = 2
+
+
+def error_from(report: dict[str, Any]) -> LevelupError:
+    """Rebuild the error a child `levelup` process reported as JSON."""
+    cls = getattr(errors, str(report.get("type", "")), None)
+    if not (isinstance(cls, type) and issubclass(cls, LevelupError)):
+        return LevelupError(str(report.get("message", "the upload failed")))
+    if issubclass(cls, InputError):
+        error = cls(
+            str(report.get("detail") or report.get("message")),
+            path=report.get("file"),
+            line=report.get("line"),
+            column=report.get("column"),
+        )
+        error.columns = report.get("columns")
+        return error
+    return cls(str(report.get("message", "")))
+
+
+class Runner:
+    """Runs the `levelup` command for one data directory, a few at a time."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.slots = asyncio.Semaphore(CONCURRENT)
+
+    def _environment(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "LEVELUP_DATA_DIR": str(self.settings.data_dir.resolve()),
+            "LEVELUP_MAX_UPLOAD_MB": str(self.settings.max_upload_mb),
+        }
+
+    async def report(self, *args: str, timeout: float | None) -> dict[str, Any]:
+        """The child's JSON report (ok, or an error report); a crash is a logged 500."""
+        async with self.slots:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "levelup.cli",
+                *args,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=self._environment(),
+            )
+            try:
+                out, err = await asyncio.wait_for(process.communicate(), timeout=timeout)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+                raise LevelupError(f"gave up after {timeout:g}s (LEVELUP_UPLOAD_TIMEOUT)") from None
+        lines = [line for line in out.decode("utf-8", "replace").splitlines() if line.strip()]
+        try:
+            report = json.loads(lines[-1]) if lines else {}
+        except ValueError:
+            report = {}
+        if isinstance(report, dict) and (report.get("ok") or "error" in report):
+            return report
+        LOG.error("levelup %s failed: %s", args[0], err.decode("utf-8", "replace")[-4000:])
+        raise LevelupError(f"levelup {args[0]} failed unexpectedly; it has been logged")
+
+    async def checked(self, *args: str, timeout: float | None) -> dict[str, Any]:
+        """The child's report, raising the error it reported."""
+        report = await self.report(*args, timeout=timeout)
+        if not report.get("ok"):
+            raise error_from(report["error"])
+        return report
