@@ -8,13 +8,14 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import serve_vs_tileserver, tiles_vs_gdal
+from bench import build_scaling, serve_vs_tileserver, static_vs_server, tiles_vs_gdal
 
 
 def main() -> None:
-    """Tiles against GDAL, then serving against TileServer GL light, on the same build."""
-    if not shutil.which("ogr2ogr") or not shutil.which("wrk"):
-        raise SystemExit("needs ogr2ogr and wrk: scripts/install-system-deps bench")
+    """Tiles against GDAL, serving against TileServer GL light and nginx on a static export,
+    then build scaling (1 and 2 workers, local and Dask), all on the same build."""
+    if not all(shutil.which(tool) for tool in ("ogr2ogr", "wrk", "nginx")):
+        raise SystemExit("needs ogr2ogr, wrk and nginx: scripts/install-system-deps bench")
     results: dict[str, object] = {"when": datetime.now(UTC).isoformat(timespec="seconds")}
     with tempfile.TemporaryDirectory(prefix="levelup-bench-") as tmp:
         work = Path(tmp)
@@ -22,7 +23,11 @@ def main() -> None:
         print(tiles_vs_gdal.report(tiles), flush=True)
         serving = serve_vs_tileserver.run(work / "catalogue", work)
         print(serve_vs_tileserver.report(serving), flush=True)
-        results |= {"tiles": tiles, "serving": serving}
+        static = static_vs_server.run(work / "catalogue", work, work / "paths-ours.txt")
+        print(static_vs_server.report(static, serving), flush=True)
+        scaling = build_scaling.run(work / "catalogue")
+        print(build_scaling.report(scaling), flush=True)
+        results |= {"tiles": tiles, "serving": serving, "static": static, "build": scaling}
     out = Path(__file__).parent / "results" / "latest.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=1))

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import wrk
+from tiles.build import tileset_file
 
 TILESET = "gdp-per-head.current-prices.lad.2019"
 PEERS = Path(__file__).with_name("peers")
@@ -139,7 +140,7 @@ def tileserver(mbtiles: Path, work: Path, paths: Path, seconds: int) -> wrk.Load
 def run(data_dir: Path, work: Path, seconds: int = 20) -> dict[str, Any]:
     """Run the serving benchmark on a built data directory."""
     install_peer()
-    mbtiles = data_dir / "tiles" / f"{TILESET}.mbtiles"
+    mbtiles = tileset_file(data_dir, TILESET)
     listed = tile_paths(mbtiles, f"/tiles/{TILESET}")
     ours_paths = _write(listed, work / "paths-ours.txt")
     peer_paths = _write(tile_paths(mbtiles, "/data/lad"), work / "paths-peer.txt")

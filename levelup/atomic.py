@@ -35,3 +35,16 @@ def write_bytes_atomic(target: Path, data: bytes) -> None:
 def write_text_atomic(target: Path, text: str) -> None:
     """Write UTF-8 `text` to `target` atomically."""
     write_bytes_atomic(target, text.encode("utf-8"))
+
+
+def sweep_temporaries(folder: Path, name: str = "*") -> int:
+    """Delete temporary files a killed writer left beside `folder/name`; return how many.
+
+    Call only while holding the build lock, so no live writer's file is taken.
+    """
+    swept = 0
+    for path in folder.glob(f".{name}.*.tmp*"):  # with SQLite journals beside them
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            swept += 1
+    return swept

@@ -8,26 +8,14 @@ from pathlib import Path
 import click
 
 from levelup.cli_add import add, remove
-from levelup.cli_common import data_dir_option, fails_cleanly, settings_for
+from levelup.cli_common import data_dir_option, fails_cleanly, settings_for, year_range
+from levelup.cli_export import export
 
 
 @click.group()
 @click.version_option(package_name="levelup")
 def main() -> None:
     """levelup: levelling-up statistics on real boundaries, as tiles, extracts and a map."""
-
-
-def _year_range(value: str | None) -> tuple[int, int] | None:
-    if not value:
-        return None
-    first, _, last = value.partition("-")
-    try:
-        years = (int(first), int(last or first))
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a year or a range like 2019-2023") from None
-    if years[0] > years[1]:
-        raise click.BadParameter(f"{value!r}: the range ends before it starts")
-    return years
 
 
 @main.command()
@@ -56,6 +44,13 @@ def _year_range(value: str | None) -> tuple[int, int] | None:
     default=None,
     help="Processes encoding tilesets (default: CPU count, at most 4).",
 )
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run the tileset work on a Dask cluster (e.g. tcp://10.0.0.5:8786, or 'local' for "
+    "a LocalCluster of --workers processes); default: local processes.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @fails_cleanly
 def build(
@@ -67,16 +62,17 @@ def build(
     force_data: bool,
     data_only: bool,
     workers: int | None,
+    scheduler: str | None,
     quiet: bool,
 ) -> None:
-    """Join every shipped indicator into DATA_DIR/levelup.db, then build its tilesets."""
+    """Join every shipped (and user) indicator into DATA_DIR/levelup.db, then build its tilesets."""
     from boundaries.registry import default_registry
     from pipeline.build import build_data
     from pipeline.byod.store import with_user_indicators
     from pipeline.catalogue import default_catalogue
 
     settings = settings_for(data_dir)
-    year_range = _year_range(years)
+    selected_years = year_range(years)
     catalogue = with_user_indicators(default_catalogue(), settings.data_dir)
     for indicator in only:  # fail before any work on a typo
         catalogue.get(indicator)
@@ -97,10 +93,11 @@ def build(
     tiles = build_tiles(
         settings.data_dir,
         only=only or None,
-        years=year_range,
+        years=selected_years,
         levels=levels or None,
         force=force,
         workers=workers,
+        scheduler=scheduler,
         progress=not quiet,
     )
     click.echo(
@@ -237,6 +234,7 @@ def serve(
 
 main.add_command(add)
 main.add_command(remove)
+main.add_command(export)
 
 if __name__ == "__main__":
     main()

@@ -42,3 +42,17 @@ data_dir_option = click.option(
     default=None,
     help="Output directory (default: $LEVELUP_DATA_DIR or ./build).",
 )
+
+
+def year_range(value: str | None) -> tuple[int, int] | None:
+    """A year or a range like 2019-2023 from the command line (None when not given)."""
+    if not value:
+        return None
+    first, _, last = value.partition("-")
+    try:
+        years = (int(first), int(last or first))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a year or a range like 2019-2023") from None
+    if years[0] > years[1]:
+        raise click.BadParameter(f"{value!r}: the range ends before it starts")
+    return years

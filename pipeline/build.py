@@ -19,6 +19,7 @@ from boundaries.changes import CodeChanges, default_changes
 from boundaries.load import load_boundaries, load_codes
 from boundaries.registry import Registry, default_registry
 from levelup import db
+from levelup.atomic import sweep_temporaries
 from levelup.locking import build_lock
 from pipeline.byod.store import user_digest, with_user_indicators
 from pipeline.catalogue import Catalogue, Indicator, Source, default_catalogue
@@ -154,6 +155,7 @@ def build_data(
     """Build `out_dir/levelup.db` (shipped and user indicators); skip quickly when the inputs
     have not changed."""
     with build_lock(out_dir):
+        sweep_temporaries(out_dir, DB_NAME)  # a killed build's half-written database
         return _build_data(out_dir, only, force, progress, catalogue, registry, changes)
 
 

@@ -13,6 +13,7 @@ from levelup.settings import Settings
 from server import params
 from server.catalog import Catalog, DataStore, Tileset
 from server.styles import legend, style, tile_url, tilejson
+from server.uploads import uploads_enabled
 
 
 class Api:
@@ -41,7 +42,7 @@ class Api:
                 "levels": level_entries(catalog),
                 "tilesets": len(catalog.tilesets),
                 "uploads": {
-                    "enabled": self.settings.uploads,
+                    "enabled": uploads_enabled(self.settings),
                     "max_mb": self.settings.max_upload_mb,
                 },
                 "sources": catalog.rows(
@@ -118,6 +119,7 @@ class Api:
             "minzoom": tileset.minzoom,
             "maxzoom": tileset.maxzoom,
             "tiles": tile_url(base, tileset),
+            "version": tileset.digest[:12],  # changes whenever the tiles do (cache busting)
             "tilejson": f"{base}/tiles/{tileset.id}.json",
             "style": f"{base}/styles/{tileset.id}.json",
             "mbtiles": f"{base}/downloads/{tileset.id}.mbtiles",

@@ -21,6 +21,17 @@ from server.uploads import Uploads
 from server.web import WEB_PREFIXES, PageHeaders, web_routes
 
 DATA_PREFIXES = ("/api/", "/tiles/", "/styles/", "/downloads/", "/openapi.json", "/healthz")
+PRIVATE_PREFIXES = ("/api/uploads",)  # same-origin only: the page's own upload form
+
+
+def _shared(scope: Scope) -> bool:
+    """Whether other origins may read this: data GETs yes; uploads and deletions never."""
+    if not scope["path"].startswith(DATA_PREFIXES) or scope["path"].startswith(PRIVATE_PREFIXES):
+        return False
+    if scope["method"] == "OPTIONS":
+        headers = dict(scope.get("headers", []))
+        return headers.get(b"access-control-request-method", b"GET") in (b"GET", b"HEAD")
+    return bool(scope["method"] in ("GET", "HEAD"))
 
 
 class DataCors:
@@ -35,7 +46,7 @@ class DataCors:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Add the CORS header to data responses; answer preflights."""
-        if scope["type"] != "http" or not scope["path"].startswith(DATA_PREFIXES):
+        if scope["type"] != "http" or not _shared(scope):
             await self.app(scope, receive, send)
             return
         if scope["method"] == "OPTIONS":

@@ -13,6 +13,7 @@ from typing import Any
 
 from levelup import db
 from levelup.errors import NotFoundError, StoreError
+from server.bodies import BodyCache
 from tiles.store.mbtiles import MBTilesReader
 from tiles.tilemath import Tile
 
@@ -102,6 +103,8 @@ class Catalog:
             OrderedDict()
         )
         self._cache_tiles = cache_tiles
+        self.csv_bodies = BodyCache()  # finished CSV extracts of this build
+        self.geojson_bodies = BodyCache(budget=192 << 20, largest=96 << 20)  # for HEAD/Range
 
     def _load_manifest(self) -> dict[str, Tileset]:
         if not self.manifest_path.is_file():

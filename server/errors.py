@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 
 from levelup.errors import (
     BadRequestError,
+    BusyError,
     CatalogueError,
     ConflictError,
     ForbiddenError,
@@ -31,6 +32,7 @@ STATUS: dict[type[LevelupError], int] = {
     UnknownBoundarySetError: 404,
     CatalogueError: 404,
     ConflictError: 409,
+    BusyError: 503,
     ForbiddenError: 403,
     InputError: 422,
     TooLargeError: 413,
@@ -59,12 +61,15 @@ async def levelup_error(request: Request, exc: Exception) -> Response:
     status = status_of(exc)
     if status >= 500:
         LOG.error("%s %s: %s", request.method, request.url.path, exc)
-    body: dict[str, object] = {"status": status, "message": str(exc)}
+    return JSONResponse({"error": error_body(exc)}, status_code=status)  # CORS: app.DataCors
+
+
+def error_body(exc: LevelupError) -> dict[str, object]:
+    """The error object of a JSON error response (with file, line and column for input)."""
+    body: dict[str, object] = {"status": status_of(exc), "message": str(exc)}
     if isinstance(exc, InputError):  # say where in the file, for forms to point at
         body.update(file=exc.path, line=exc.line, column=exc.column, detail=exc.message)
-    return JSONResponse(
-        {"error": body}, status_code=status, headers={"Access-Control-Allow-Origin": "*"}
-    )
+    return body
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import math
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -60,7 +59,6 @@ class Extracts:
     def __init__(self, store: DataStore, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self._bodies: OrderedDict[str, bytes] = OrderedDict()
 
     async def geojson(self, request: Request) -> Response:
         """A FeatureCollection of every area of one level and year, with its value.
@@ -117,13 +115,11 @@ class Extracts:
             "Access-Control-Allow-Origin": self.settings.cors_origin,
         }
         if request.method == "HEAD" or "range" in request.headers:
-            key = f"{catalog.meta.get('built_at')}|{request.url.query}|{request.url.path}"
-            body = self._bodies.get(key)
+            key = f"{request.url.path}?{request.url.query}"
+            body = catalog.geojson_bodies.get(key)
             if body is None:
                 body = b"".join([chunk async for chunk in _features(cursor, common, breaks)])
-                self._bodies[key] = body
-                if len(self._bodies) > 8:
-                    self._bodies.popitem(last=False)
+                catalog.geojson_bodies.put(key, body)
             return ranged(request, body, "application/geo+json", headers)
         return StreamingResponse(
             _features(cursor, common, breaks), media_type="application/geo+json", headers=headers
@@ -154,19 +150,24 @@ class Extracts:
         if codes:
             where.append(f"o.code IN ({','.join('?' * len(codes))})")
             args += codes
-        cursor = catalog.db.execute(
+        sql = (
             "SELECT o.indicator, o.variant, o.level, o.code, a.name, o.year, o.period, o.value, "
             f"o.lower, o.upper, o.status, o.source_code, {STANDING_SQL}, b.value AS base_value "
             "FROM observations o LEFT JOIN areas a ON a.code = o.code AND a.set_id = ? "
             "LEFT JOIN observations b ON b.indicator = o.indicator AND b.variant = o.variant "
             "AND b.level = o.level AND b.code = o.code AND b.year = ? "
-            f"WHERE {' AND '.join(where)} ORDER BY o.code, o.year",
-            [chosen.set_id, base, *args],
+            f"WHERE {' AND '.join(where)} ORDER BY o.code, o.year"
         )
         unit = next(v["unit"] for v in chosen.indicator["variants"] if v["id"] == chosen.variant)
+
+        def make() -> bytes:  # one series of one level: a few MB at most
+            cursor = catalog.db.execute(sql, [chosen.set_id, base, *args])
+            return b"".join(_csv_rows(cursor, unit, base))
+
+        key = f"{request.url.path}?{request.url.query}"
         name = f"{chosen.indicator['id']}.{chosen.variant}.{chosen.level}.csv"
-        return StreamingResponse(
-            _csv_rows(cursor, unit, base),
+        return Response(
+            await catalog.csv_bodies.get_or_make(key, make),
             media_type="text/csv; charset=utf-8",
             headers={
                 "Content-Disposition": f'attachment; filename="{name}"',

@@ -200,6 +200,10 @@ def document() -> dict[str, Any]:
             404,
             413,
             503,
+            extra={
+                "206": {"description": "Partial content (Range requests, as GDAL's /vsicurl/)"},
+                "416": _json("Range not satisfiable", ERROR),
+            },
         ),
         "/api/indicators/{indicator}/data.csv": _get(
             "CSV of every year and area, streamed",
@@ -360,7 +364,7 @@ def document() -> dict[str, Any]:
             503,
             extra={
                 "206": {"description": "Partial content"},
-                "416": {"description": "Range not satisfiable"},
+                "416": _json("Range not satisfiable", ERROR),
             },
         ),
     }

@@ -56,7 +56,7 @@ def year(request: Request, name: str, allowed: Sequence[int], default: int | Non
         if default is None:
             raise BadRequestError(f"parameter {name!r} is required")
         return default
-    if not text.isdigit() or int(text) not in allowed:
+    if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) not in allowed:
         shown = ", ".join(str(y) for y in allowed)
         raise BadRequestError(f"parameter {name!r} must be one of the years: {shown}")
     return int(text)

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from server.errors import error_response
 
-RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")  # longer: malformed (and past int())
 
 
 def ranged(

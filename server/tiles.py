@@ -23,7 +23,7 @@ MVT = b"application/vnd.mapbox-vector-tile"
 
 
 def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 class TileEndpoint:
@@ -74,7 +74,7 @@ class TileEndpoint:
             texts = (params["z"], params["x"], params["y"])
             problem = (
                 "is out of range"
-                if all(t.isdigit() for t in texts)
+                if all(t.isascii() and t.isdigit() for t in texts)
                 else "must be non-negative integers"
             )
             await self._error(send, 400, f"z, x and y {problem}")

@@ -8,9 +8,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +16,15 @@ import numpy as np
 from tqdm import tqdm
 
 from levelup import db
-from levelup.atomic import write_text_atomic
+from levelup.atomic import sweep_temporaries, write_text_atomic
 from levelup.errors import LevelupError
 from levelup.locking import build_lock
 from levelup.provenance import merge_attributions
 from tiles.classes import classify, quantile_breaks
+from tiles.executors import run_jobs
 from tiles.pyramid import GeometryPyramid
 from tiles.tileset import TilesetKey, TilesetSpec
-from tiles.worker import TilesetJob, TilesetResult, run
+from tiles.worker import TilesetJob, TilesetResult
 
 MANIFEST = "manifest.json"
 
@@ -251,10 +250,6 @@ def _entry(spec: TilesetSpec, result: TilesetResult, file: str) -> dict[str, Any
     }
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
-
-
 def build_tiles(
     data_dir: Path,
     *,
@@ -263,30 +258,46 @@ def build_tiles(
     levels: Iterable[str] | None = None,
     force: bool = False,
     workers: int | None = None,
+    scheduler: Any = None,
     progress: bool = False,
 ) -> TileBuild:
     """Build (or bring up to date) every planned tileset under `data_dir/tiles`.
 
     With `only` (and no year or level filter) the named indicators' tilesets become exactly
-    the planned ones: tilesets for years or levels they no longer have are dropped.
+    the planned ones: tilesets for years or levels they no longer have are dropped. The
+    per-tileset work runs on local processes, or on a Dask cluster when `scheduler` is an
+    address, "local" (a LocalCluster of `workers`) or a dask.distributed Client.
     """
     with build_lock(data_dir):
-        return _build_tiles(data_dir, only, years, levels, force, workers, progress)
+        return _build_tiles(
+            data_dir,
+            only=only,
+            years=years,
+            levels=levels,
+            force=force,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
 
 
 def _build_tiles(
     data_dir: Path,
+    *,
     only: Iterable[str] | None,
     years: tuple[int, int] | None,
     levels: Iterable[str] | None,
     force: bool,
     workers: int | None,
+    scheduler: Any,
     progress: bool,
 ) -> TileBuild:
     from tiles.pyramids import PyramidCache  # geometry cutting needs shapely; keep it local
 
     started = time.perf_counter()
     tiles_dir = data_dir / "tiles"
+    if tiles_dir.is_dir():
+        sweep_temporaries(tiles_dir)  # files a killed build was writing
     connection = db.open_readonly(data_dir / "levelup.db")
     try:
         planned = plan(connection, only=only, years=years, levels=levels)
@@ -299,6 +310,8 @@ def _build_tiles(
     finally:
         connection.close()
     workers = workers or min(os.cpu_count() or 1, 4)
+    if (data_dir / "cache" / "pyramids").is_dir():
+        sweep_temporaries(data_dir / "cache" / "pyramids")
     cache = PyramidCache(data_dir / "cache" / "pyramids", code_digest())
     pyramid_paths = cache.ensure(
         sorted({s for _, s in planned}), workers=workers, progress=progress
@@ -311,11 +324,11 @@ def _build_tiles(
         spec = _spec(key, set_id, data, labels)
         columns = data.columns(key.year)
         digest = _digest(code_digest(), pyramid_paths[set_id].name, asdict(spec), columns["value"])
-        target = tiles_dir / f"{key.id}.mbtiles"
         old = previous.get(key.id)
-        if not force and old and old.get("hash") == digest and target.is_file():
+        if not force and old and old.get("hash") == digest and (tiles_dir / old["file"]).is_file():
             kept[key.id] = old
             continue
+        target = tiles_dir / tileset_file_name(key.id, digest)
         jobs.append(TilesetJob(spec, pyramid_paths[set_id], columns, target, digest))
     entries = dict(previous) if (only or years or levels) else {}
     if only and not (years or levels):
@@ -324,14 +337,15 @@ def _build_tiles(
             k: e for k, e in entries.items() if e["indicator"] not in set(only) or k in planned_ids
         }
     entries.update(kept)
-    results = list(_run_jobs(jobs, workers, progress))
+    results = list(_run_jobs(jobs, workers, scheduler, progress))
     specs = {job.spec.key.id: job.spec for job in jobs}
     for result in results:
-        entries[result.id] = _entry(specs[result.id], result, f"{result.id}.mbtiles")
-    if not (years or levels):
-        _remove_stale(tiles_dir, set(entries))
+        file = tileset_file_name(result.id, result.digest)
+        entries[result.id] = _entry(specs[result.id], result, file)
     ordered = [entries[k] for k in sorted(entries)]
     write_text_atomic(manifest_path, json.dumps({"tilesets": ordered}, indent=1))
+    if not (years or levels):  # only now: until the manifest changed, the old files served
+        _remove_stale(tiles_dir, {e["file"] for e in ordered})
     selected = [entries[key.id] for key, _ in planned if key.id in entries]
     return TileBuild(
         planned=len(planned),
@@ -347,27 +361,36 @@ def _build_tiles(
     )
 
 
-def _run_jobs(jobs: list[TilesetJob], workers: int, progress: bool) -> Iterator[TilesetResult]:
+def _run_jobs(
+    jobs: list[TilesetJob], workers: int, scheduler: Any, progress: bool
+) -> Iterator[TilesetResult]:
     bar = tqdm(total=len(jobs), desc="tilesets", unit="ts", disable=not progress)
     try:
-        if workers <= 1 or len(jobs) < 8:
-            for job in jobs:
-                yield run(job)
-                bar.update()
-            return
-        with _pool(workers) as pool:
-            futures: list[Future[TilesetResult]] = [pool.submit(run, job) for job in jobs]
-            for future in futures:
-                yield future.result()
-                bar.update()
+        for result in run_jobs(jobs, workers=workers, scheduler=scheduler):
+            yield result
+            bar.update()
     finally:
         bar.close()
 
 
+def tileset_file_name(tileset_id: str, digest: str) -> str:
+    """A tileset's file, named by its content digest: a build writes new files beside the
+    ones being served and switches the manifest over only when every one is written."""
+    return f"{tileset_id}.{digest[:12]}.mbtiles"
+
+
+def tileset_file(data_dir: Path, tileset_id: str) -> Path:
+    """The MBTiles file the manifest lists for a tileset."""
+    entry = _read_manifest(data_dir / "tiles" / MANIFEST).get(tileset_id)
+    if entry is None:
+        raise LevelupError(f"no tileset {tileset_id!r} in {data_dir / 'tiles' / MANIFEST}")
+    return data_dir / "tiles" / str(entry["file"])
+
+
 def _remove_stale(tiles_dir: Path, keep: set[str]) -> None:
-    """Delete tileset files no longer in the catalogue (after a full build only)."""
+    """Delete tileset files the manifest no longer lists."""
     for path in tiles_dir.glob("*.mbtiles"):
-        if path.stem not in keep:
+        if path.name not in keep:
             path.unlink()
 
 
@@ -381,7 +404,7 @@ def drop_tilesets(data_dir: Path, indicator_id: str) -> int:
         write_text_atomic(
             manifest_path, json.dumps({"tilesets": [keep[k] for k in sorted(keep)]}, indent=1)
         )
-        _remove_stale(tiles_dir, set(keep))
+        _remove_stale(tiles_dir, {e["file"] for e in keep.values()})
         return len(entries) - len(keep)
 
 

@@ -79,6 +79,16 @@ def test_preflight_and_single_cors_header(client) -> None:
         assert client.get(url).headers.get_list("access-control-allow-origin") == ["*"], url
 
 
+def test_uploads_and_deletions_are_not_offered_to_other_origins(client) -> None:
+    for url, method in (("/api/uploads", "POST"), ("/api/indicators/gdp-per-head", "DELETE")):
+        preflight = client.options(
+            url, headers={"Origin": "https://x.org", "Access-Control-Request-Method": method}
+        )
+        assert "access-control-allow-origin" not in preflight.headers, url
+        answer = client.request(method, url, headers={"Origin": "https://x.org"})
+        assert answer.status_code >= 400 and "access-control-allow-origin" not in answer.headers
+
+
 def test_levelup_serve_binds_localhost_and_answers(data_dir) -> None:
     port = free_port()
     env = {**os.environ, "LEVELUP_DATA_DIR": str(data_dir)}

@@ -4,12 +4,13 @@ import subprocess
 from pmtiles.reader import MemorySource, Reader
 
 from tests.server.conftest import LAD
+from tiles.build import tileset_file
 
 
 def test_mbtiles_download_is_the_file_and_gdal_opens_it(client, data_dir, tmp_path) -> None:
     response = client.get(f"/downloads/{LAD}.mbtiles")
     assert response.status_code == 200
-    assert response.content == (data_dir / "tiles" / f"{LAD}.mbtiles").read_bytes()
+    assert response.content == tileset_file(data_dir, LAD).read_bytes()
     assert f'filename="{LAD}.mbtiles"' in response.headers["content-disposition"]
     ogrinfo = shutil.which("ogrinfo")
     assert ogrinfo, "ogrinfo (Debian gdal-bin) is required: run `make test`"

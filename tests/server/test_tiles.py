@@ -5,12 +5,13 @@ import mapbox_vector_tile
 import pytest
 
 from tests.server.conftest import LAD
+from tiles.build import tileset_file
 
 URL = f"/tiles/{LAD}"
 
 
 def _stored(data_dir, z, x, y) -> bytes:
-    connection = sqlite3.connect(data_dir / "tiles" / f"{LAD}.mbtiles")
+    connection = sqlite3.connect(tileset_file(data_dir, LAD))
     row = connection.execute(
         "SELECT tile_data FROM tiles WHERE zoom_level=? AND tile_column=? AND tile_row=?",
         (z, x, (1 << z) - 1 - y),

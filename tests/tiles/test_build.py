@@ -16,7 +16,7 @@ from boundaries.registry import default_registry
 from levelup import db
 from pipeline.build import DataBuild
 from tests.conftest import TEST_INDICATORS, TEST_LEVELS
-from tiles.build import TileBuild, build_tiles
+from tiles.build import TileBuild, build_tiles, tileset_file
 from tiles.geometry import to_mercator
 from tiles.store import MBTilesReader
 from tiles.tilemath import Tile, mercator_bounds, tile_size_m
@@ -189,7 +189,7 @@ def test_metadata_is_complete(tile_build) -> None:
     assert value["type"] == "number" and value["min"] < value["max"]
     assert "Open Government Licence" in meta["attribution"]
     assert meta["attribution"].count("Source: Office for National Statistics") == 1
-    nuts = MBTilesReader(tile_build.manifest.parent / f"{NUTS}.mbtiles").metadata()
+    nuts = MBTilesReader(tileset_file(tile_build.manifest.parent.parent, NUTS)).metadata()
     assert "EuroGeographics" in nuts["attribution"] and "Eurostat" in nuts["attribution"]
 
 
@@ -199,7 +199,7 @@ def test_rebuild_is_skipped_and_a_crash_keeps_the_previous_build(
     out = data_build.path.parent
     again = build_tiles(out, only=TEST_INDICATORS, levels=TEST_LEVELS)
     assert again.built == 0 and again.skipped == again.planned == tile_build.planned
-    path = out / "tiles" / f"{LAD}.mbtiles"
+    path = tileset_file(out, LAD)
     before = path.read_bytes()
     manifest_before = tile_build.manifest.read_text()
 

@@ -6,6 +6,7 @@ import contextlib
 import os
 import sqlite3
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from levelup.errors import StoreError
@@ -119,6 +120,16 @@ class MBTilesReader:
         """Every stored tile address."""
         rows = self.connection.execute("SELECT zoom_level, tile_column, tile_row FROM map")
         return sorted(Tile(z, x, (1 << z) - 1 - row) for z, x, row in rows)
+
+    def unique_tiles(self) -> Iterator[tuple[bytes, list[Tile]]]:
+        """Each distinct tile's bytes with every address that shows it."""
+        where: dict[int, list[Tile]] = {}
+        rows = self.connection.execute("SELECT zoom_level, tile_column, tile_row, tile_id FROM map")
+        for z, x, row, tile_id in rows:
+            where.setdefault(tile_id, []).append(Tile(z, x, (1 << z) - 1 - row))
+        for tile_id, data in self.connection.execute("SELECT tile_id, tile_data FROM images"):
+            if tile_id in where:
+                yield bytes(data), sorted(where[tile_id])
 
     def close(self) -> None:
         """Close the connection."""

@@ -1,7 +1,7 @@
 // levelup web map: controls, permalink, map, hover, area panel, comparison and downloads.
 
 import { CompareView, InequalityView } from "./analysis.js";
-import { api, tilesetId } from "./api.js";
+import { STATIC, absolute, api, tilesetId } from "./api.js";
 import { legendItems } from "./colours.js";
 import { esc, formatValue, ordinal } from "./format.js";
 import { MapView } from "./map.js";
@@ -41,7 +41,7 @@ function years() { return levelEntry().mapped_years; }
 
 function normalise(wanted) {
   const state = { areas: wanted.areas || [], view: wanted.view || null,
-    tab: ["map", "inequality", "compare"].includes(wanted.tab) ? wanted.tab : "map",
+    tab: !STATIC && ["map", "inequality", "compare"].includes(wanted.tab) ? wanted.tab : "map",
     ineq: wanted.ineq || { countries: [] }, cmp: wanted.cmp || { items: [] } };
   const fallback = app.indicators.has("gdp-per-head") ? "gdp-per-head" : app.indicators.keys().next().value;
   state.indicator = app.indicators.has(wanted.indicator) ? wanted.indicator : fallback;
@@ -127,16 +127,27 @@ function paintSwatches(root) {
   for (const el of root.querySelectorAll("[data-colour]")) el.style.backgroundColor = el.dataset.colour;
 }
 
+function link(id, url) {
+  $(id).hidden = !url;
+  if (url) $(id).href = url;
+}
+
 function renderDownloads() {
   const { tileset, state } = app;
-  const base = `/api/indicators/${encodeURIComponent(state.indicator)}`;
-  const bbox = app.map.bounds().map((v, i) => Math.max(i % 2 ? -90 : -180, Math.min(i % 2 ? 90 : 180, v)).toFixed(4));
-  $("dl-geojson").href = `${base}/data.geojson?variant=${state.variant}&level=${state.level}&year=${state.year}&bbox=${bbox.join(",")}`;
-  $("dl-csv").href = `${base}/data.csv?variant=${state.variant}&level=${state.level}`;
-  $("dl-mbtiles").href = tileset.mbtiles;
-  $("dl-pmtiles").href = tileset.pmtiles;
-  $("qgis-url").value = tileset.tiles;
-  $("qgis-style").value = tileset.style;
+  if (STATIC) { // the files the export wrote (GeoJSON for the latest year unless asked)
+    link("dl-geojson", tileset.geojson);
+    link("dl-csv", tileset.csv);
+  } else {
+    const base = `/api/indicators/${encodeURIComponent(state.indicator)}`;
+    const bbox = app.map.bounds().map((v, i) => Math.max(i % 2 ? -90 : -180, Math.min(i % 2 ? 90 : 180, v)).toFixed(4));
+    link("dl-geojson", `${base}/data.geojson?variant=${state.variant}&level=${state.level}&year=${state.year}&bbox=${bbox.join(",")}`);
+    link("dl-csv", `${base}/data.csv?variant=${state.variant}&level=${state.level}`);
+  }
+  link("dl-mbtiles", tileset.mbtiles);
+  link("dl-pmtiles", tileset.pmtiles);
+  document.querySelector(".qgis").hidden = !tileset.tiles;
+  $("qgis-url").value = absolute(tileset.tiles) || "";
+  $("qgis-style").value = absolute(tileset.style);
   $("qgis-min").textContent = tileset.minzoom;
   $("qgis-max").textContent = tileset.maxzoom;
 }
@@ -478,6 +489,7 @@ async function main() {
   });
   wire();
   wireUploads();
+  if (STATIC) document.querySelector(".tabs").hidden = true; // the analysis views need the server
   await apply({ fit: !app.state.view });
   if (app.state.tab !== "map") await showTab(app.state.tab);
   // For automated checks and the curious: wait for drawing, map coordinates to pixels.

@@ -1,18 +1,28 @@
 // The MapLibre map: one vector source per tileset, a fill coloured by the chosen mode,
 // outlines, and outlines for the hovered and selected areas.
 
+import { STATIC, absolute } from "./api.js";
 import { fillColour } from "./colours.js";
 
-/* global maplibregl */
+/* global maplibregl, pmtiles */
 
 const SOURCE = "levelup";
 const ALWAYS = ["ONS, OS and LPS data © Crown copyright and database right 2025, "
   + "Open Government Licence v3.0", "© EuroGeographics for the administrative boundaries",
 "Source: Eurostat"];
 
+/** An absolute tile URL that changes when the tiles do (a replaced upload is not cached). */
+function versioned(tileset, url) {
+  return tileset.version ? `${absolute(url)}?v=${tileset.version}` : absolute(url);
+}
+
 export class MapView {
   constructor(container, { view, onHover, onLeave, onClick, onMove }) {
-    maplibregl.setWorkerUrl("/vendor/maplibre-gl/maplibre-gl-csp-worker.js");
+    maplibregl.setWorkerUrl(absolute(`${STATIC ? "" : "/"}vendor/maplibre-gl/maplibre-gl-csp-worker.js`));
+    if (STATIC === "pmtiles" && !MapView.pmtiles) {
+      MapView.pmtiles = new pmtiles.Protocol(); // archives read with HTTP range requests
+      maplibregl.addProtocol("pmtiles", MapView.pmtiles.tile);
+    }
     this.map = new maplibregl.Map({
       container,
       style: { version: 8, sources: {}, layers: [
@@ -72,14 +82,17 @@ export class MapView {
     const key = `${tileset.level}|${tileset.set_id}|${tileset.minzoom}|${tileset.maxzoom}|${attribution}`;
     const source = this.map.getSource(SOURCE);
     if (source && key === this.key) {
-      source.setTiles([tileset.tiles]);
+      if (tileset.pmtiles && STATIC === "pmtiles") source.setUrl(`pmtiles://${versioned(tileset, tileset.pmtiles)}`);
+      else source.setTiles([versioned(tileset, tileset.tiles)]);
     } else {
       for (const id of ["selected", "hover", "outline", "fill"]) {
         if (this.map.getLayer(id)) this.map.removeLayer(id);
       }
       if (source) this.map.removeSource(SOURCE);
+      const tiles = tileset.pmtiles && STATIC === "pmtiles"
+        ? { url: `pmtiles://${versioned(tileset, tileset.pmtiles)}` } : { tiles: [versioned(tileset, tileset.tiles)] };
       this.map.addSource(SOURCE, {
-        type: "vector", tiles: [tileset.tiles], minzoom: tileset.minzoom, maxzoom: tileset.maxzoom,
+        type: "vector", ...tiles, minzoom: tileset.minzoom, maxzoom: tileset.maxzoom,
         bounds: tileset.bounds, ...(attribution ? { attribution } : {}),
       });
       const layer = tileset.level;

@@ -1,0 +1,47 @@
+"""Finished response bodies kept in memory, bounded in bytes, for repeated heavy requests."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from starlette.concurrency import run_in_threadpool
+
+
+class BodyCache:
+    """Least-recently-used bodies up to `budget` bytes in all; none larger than `largest`."""
+
+    def __init__(self, budget: int = 64 << 20, largest: int = 8 << 20) -> None:
+        self.budget, self.largest = budget, largest
+        self._bodies: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        """A kept body, marked as recently used."""
+        with self._lock:
+            body = self._bodies.get(key)
+            if body is not None:
+                self._bodies.move_to_end(key)
+            return body
+
+    def put(self, key: str, body: bytes) -> None:
+        """Keep a body if it is small enough, dropping the least recently used beyond budget."""
+        if len(body) > self.largest:
+            return
+        with self._lock:
+            old = self._bodies.pop(key, None)
+            self._size += len(body) - (len(old) if old is not None else 0)
+            self._bodies[key] = body
+            while self._size > self.budget:
+                _, dropped = self._bodies.popitem(last=False)
+                self._size -= len(dropped)
+
+    async def get_or_make(self, key: str, make: Callable[[], bytes]) -> bytes:
+        """The kept body, or `make()` run in a worker thread (the event loop keeps serving)."""
+        body = self.get(key)
+        if body is None:
+            body = await run_in_threadpool(make)
+            self.put(key, body)
+        return body
