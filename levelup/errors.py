@@ -93,3 +93,7 @@ class TooLargeError(LevelupError):
 
 class StoreError(LevelupError):
     """A tile or data store file is missing, corrupt or from an incompatible build."""
+
+
+class SchedulerError(LevelupError):
+    """The Dask scheduler given to a build cannot be reached."""

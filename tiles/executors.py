@@ -15,9 +15,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any
 
+from levelup.errors import SchedulerError
 from tiles.worker import TilesetJob, TilesetResult, run
 
 LOCAL = "local"  # `--scheduler local`: a Dask LocalCluster on this machine
+CONNECT_TIMEOUT = "15s"
 
 
 def run_in_process(jobs: Iterable[TilesetJob]) -> Iterator[TilesetResult]:
@@ -50,7 +52,14 @@ def dask_client(scheduler: Any, workers: int) -> Iterator[Any]:
         ):
             yield client
     else:
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, ValueError, TypeError) as exc:
+            raise SchedulerError(
+                f"cannot reach a Dask scheduler at {scheduler!r} ({exc}); start one with "
+                "'dask scheduler', or use '--scheduler local'"
+            ) from exc
+        with client:
             yield client
 
 
