@@ -3,7 +3,10 @@ import sqlite3
 
 import mapbox_vector_tile
 import pytest
+from starlette.testclient import TestClient
 
+from levelup.settings import Settings
+from server.app import create_app
 from tests.server.conftest import LAD
 from tiles.build import tileset_file
 
@@ -87,3 +90,13 @@ def test_head_has_headers_but_no_body(client) -> None:
     response = client.head(f"{URL}/5/15/10.pbf", headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200 and response.content == b""
     assert int(response.headers["content-length"]) > 0
+
+
+def test_a_tileset_file_removed_under_a_running_server_is_a_clear_503(own_data_dir) -> None:
+    with TestClient(create_app(Settings(data_dir=own_data_dir))) as client:
+        tileset_file(own_data_dir, LAD).unlink()  # e.g. someone cleaned the folder by hand
+        response = client.get(f"/tiles/{LAD}/0/0/0.pbf")
+        assert response.status_code == 503
+        assert "no such tileset file" in response.json()["error"]["message"]
+        assert client.get(f"/tiles/{LAD}.json").status_code == 200  # the rest keeps working
+        assert client.get("/tiles/no-such-tileset/0/0/0.pbf").status_code == 404
