@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
@@ -71,6 +72,15 @@ def build(
     from pipeline.byod.store import with_user_indicators
     from pipeline.catalogue import default_catalogue
 
+    if (
+        scheduler
+        and scheduler != "local"
+        and not re.fullmatch(r"[a-z][a-z0-9+.-]*://\S+", scheduler)
+    ):
+        raise click.BadParameter(
+            f"{scheduler!r} is not a scheduler address; give e.g. tcp://10.0.0.5:8786 or 'local'",
+            param_hint="--scheduler",
+        )
     settings = settings_for(data_dir)
     selected_years = year_range(years)
     catalogue = with_user_indicators(default_catalogue(), settings.data_dir)

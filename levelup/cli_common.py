@@ -40,7 +40,8 @@ data_dir_option = click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Output directory (default: $LEVELUP_DATA_DIR or ./build).",
+    help="The data directory builds write and other commands read (default: "
+    "$LEVELUP_DATA_DIR or ./build).",
 )
 
 

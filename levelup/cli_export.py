@@ -54,6 +54,11 @@ def export(
 
     if (static_dir is None) == (pmtiles_dir is None):
         raise click.UsageError("give exactly one of --static DIR or --pmtiles DIR")
+    if base_url and not base_url.startswith(("http://", "https://", "/")):
+        raise click.BadParameter(
+            f"{base_url!r} is not a URL; give e.g. https://maps.example.org or /levelup",
+            param_hint="--base-url",
+        )
     target, mode = (static_dir, "xyz") if static_dir is not None else (pmtiles_dir, "pmtiles")
     assert target is not None
     result = export_site(

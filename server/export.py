@@ -35,6 +35,9 @@ MODES = ("xyz", "pmtiles")
 PLACEHOLDER = "http://levelup.invalid"
 
 
+MARKER = ".levelup-export"  # names a folder an export wrote, so the next may replace it
+
+
 @dataclass(frozen=True, slots=True)
 class Selection:
     """Which tilesets to export (everything when empty)."""
@@ -232,6 +235,7 @@ def export_site(
     """Write the static site for `mode` ("xyz" or "pmtiles") to `target`, replacing it whole."""
     if mode not in MODES:
         raise LevelupError(f"export mode must be one of {', '.join(MODES)}")
+    target = check_target(data_dir, target)
     started = time.perf_counter()
     settings = Settings(
         data_dir=data_dir,
@@ -278,6 +282,7 @@ def export_site(
                 page = _area_page(client.json(f"/api/areas/{code}", f"level={level}"), series)
                 site.write_json(f"api/areas/{code}.{level}.json", page)
         write_client(building, mode)
+        (building / MARKER).write_text(json.dumps({"levelup_export": mode}) + "\n")
         if mode == "xyz":
             write_nginx_conf(building)
         _swap(building, target)
@@ -289,6 +294,26 @@ def export_site(
     return Exported(
         mode, target, len(exported), tiles, site.files, site.bytes, time.perf_counter() - started
     )
+
+
+def check_target(data_dir: Path, target: Path) -> Path:
+    """The resolved export folder, if replacing it whole loses nothing: it is new, empty or an
+    earlier export, and neither holds nor sits inside the data directory."""
+    target, data = target.resolve(), data_dir.resolve()
+    if data.is_relative_to(target) or target.is_relative_to(data):
+        raise LevelupError(
+            f"refusing to export to {target}: an export replaces its folder whole, and this "
+            f"one {'holds' if data.is_relative_to(target) else 'is inside'} the data "
+            f"directory {data}; choose a folder outside it"
+        )
+    if target.exists() and not target.is_dir():
+        raise LevelupError(f"refusing to export to {target}: it is a file, not a folder")
+    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+        raise LevelupError(
+            f"refusing to export to {target}: it is not empty and not an earlier levelup "
+            "export, and an export replaces its folder whole; choose a new or empty folder"
+        )
+    return target
 
 
 def _swap(building: Path, target: Path) -> None:

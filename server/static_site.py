@@ -22,17 +22,35 @@ NGINX = """\
 location / {
     try_files $uri $uri/index.html =404;
 }
-location /tiles/ {
+location ~ ^/tiles/[^/]+/[0-9]+/[0-9]+/[0-9]+[.]pbf$ {
     gzip_static always;   # answer /tiles/ID/z/x/y.pbf with the stored y.pbf.gz
     gunzip on;            # and unpack it for the rare client without gzip
-    types { application/vnd.mapbox-vector-tile pbf; application/json json; }
+    types { application/vnd.mapbox-vector-tile pbf; }
     add_header Access-Control-Allow-Origin * always;
-    add_header Cache-Control "public, max-age=86400" always;
+    add_header Cache-Control "public, max-age=3600" always;
+    log_not_found off;
     error_page 404 = @empty;
 }
-location @empty { return 204; }   # no tile there: empty, like the levelup server
+location @empty {   # no tile there: 204 (empty) in a known tileset, like the levelup server
+    if ($uri ~ ^/tiles/([^/]+)/) { set $tileset $1; }
+    if (!-d $document_root/tiles/$tileset) { return 404; }
+    add_header Access-Control-Allow-Origin * always;
+    return 204;
+}
+location /tiles/ {
+    types { application/json json; }
+    add_header Access-Control-Allow-Origin * always;
+}
 location /styles/ { add_header Access-Control-Allow-Origin * always; }
 location /api/ { add_header Access-Control-Allow-Origin * always; }
+location /extracts/ {
+    types { text/csv csv; application/geo+json geojson; }
+    add_header Access-Control-Allow-Origin * always;
+}
+location /downloads/ {
+    types { application/vnd.sqlite3 mbtiles; }
+    add_header Access-Control-Allow-Origin * always;
+}
 """
 
 

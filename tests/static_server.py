@@ -2,7 +2,8 @@
 
 Python's own http.server answers no Range requests, which PMTiles needs, so this handler adds
 single byte ranges; `gzip_static` mode also answers `/x.pbf` with a stored `/x.pbf.gz` (with
-Content-Encoding: gzip) and a missing tile with 204, as the shipped nginx snippet does.
+Content-Encoding: gzip) and a missing tile of a known tileset with 204, as the shipped nginx
+snippet does.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class StaticHandler(SimpleHTTPRequestHandler):
         encoding = None
         if self.gzip_static and path.suffix == ".pbf":
             if not path.with_name(path.name + ".gz").is_file():
+                if not path.parents[2].is_dir():  # no such tileset: 404, as nginx does
+                    return super().send_head()
                 self.send_response(HTTPStatus.NO_CONTENT)
                 self.end_headers()
                 return None
