@@ -40,7 +40,8 @@ def write_text_atomic(target: Path, text: str) -> None:
 def sweep_temporaries(folder: Path, name: str = "*") -> int:
     """Delete temporary files a killed writer left beside `folder/name`; return how many.
 
-    Call only while holding the build lock, so no live writer's file is taken.
+    Call only while holding the build lock, so no live writer's file is taken. A folder that
+    does not exist yet has nothing to sweep.
     """
     swept = 0
     for path in folder.glob(f".{name}.*.tmp*"):  # with SQLite journals beside them

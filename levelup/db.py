@@ -96,6 +96,23 @@ CREATE TABLE sources (
 """
 
 
+# Columns of `observations` after the value: standing, change and the national index carried
+# with every value (definitions in pipeline/standing.py and pipeline/derived.py).
+STANDING_COLUMNS = (
+    "rank",
+    "of",
+    "percentile",
+    "z",
+    "band",
+    "prev_year",
+    "change",
+    "change_pct",
+    "national",
+    "national_code",
+    "index",
+)
+
+
 def create(path: Path) -> sqlite3.Connection:
     """Create an empty database with the current schema at `path` (must not exist)."""
     connection = sqlite3.connect(path)

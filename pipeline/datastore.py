@@ -276,17 +276,7 @@ def write_results(connection: sqlite3.Connection, results: Iterable[JoinResult])
                     "status",
                     "source_code",
                     "match",
-                    "rank",
-                    "of",
-                    "percentile",
-                    "z",
-                    "band",
-                    "prev_year",
-                    "change",
-                    "change_pct",
-                    "national",
-                    "national_code",
-                    "index",
+                    *db.STANDING_COLUMNS,
                 ],
             )
             stats = peer_stats(joined)

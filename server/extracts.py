@@ -14,6 +14,7 @@ import numpy as np
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from levelup import db
 from levelup.errors import BadRequestError, TooLargeError
 from levelup.settings import Settings
 from server import params
@@ -212,21 +213,7 @@ async def _features(
     yield b"]}"
 
 
-# Standing, change and the national index carried with every value (see pipeline/standing.py
-# and pipeline/derived.py for definitions).
-STANDING = [
-    "rank",
-    "of",
-    "percentile",
-    "z",
-    "band",
-    "prev_year",
-    "change",
-    "change_pct",
-    "national",
-    "national_code",
-    "index",
-]
+STANDING = list(db.STANDING_COLUMNS)
 FLOATS = {"percentile", "z", "change", "change_pct", "national", "index"}
 STANDING_SQL = ", ".join(f'o."{c}"' for c in STANDING)
 

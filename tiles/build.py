@@ -296,8 +296,7 @@ def _build_tiles(
 
     started = time.perf_counter()
     tiles_dir = data_dir / "tiles"
-    if tiles_dir.is_dir():
-        sweep_temporaries(tiles_dir)  # files a killed build was writing
+    sweep_temporaries(tiles_dir)  # files a killed build was writing
     connection = db.open_readonly(data_dir / "levelup.db")
     try:
         planned = plan(connection, only=only, years=years, levels=levels)
@@ -310,8 +309,7 @@ def _build_tiles(
     finally:
         connection.close()
     workers = workers or min(os.cpu_count() or 1, 4)
-    if (data_dir / "cache" / "pyramids").is_dir():
-        sweep_temporaries(data_dir / "cache" / "pyramids")
+    sweep_temporaries(data_dir / "cache" / "pyramids")
     cache = PyramidCache(data_dir / "cache" / "pyramids", code_digest())
     pyramid_paths = cache.ensure(
         sorted({s for _, s in planned}), workers=workers, progress=progress

@@ -15,13 +15,13 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
 import pytest
 
 from bench import wrk
+from bench.serve_vs_tileserver import wait_until_up
 from tests.conftest import free_port
 from tiles.build import tileset_file
 
@@ -82,14 +82,7 @@ def test_bounded_load_has_no_errors_and_steady_memory(data_dir: Path, tmp_path: 
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and server.poll() is None, "no server"
-                time.sleep(0.2)
+        wait_until_up(f"{base}/healthz", server, timeout=30)
         sampler = MemorySampler(server.pid)
         sampler.start()
         load = wrk.run(base, paths_file, seconds=SECONDS, connections=100)
