@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SCRIPT = Path(__file__).with_name("paths.lua")
+STATUS_SCRIPT = Path(__file__).with_name("paths_statuses.lua")
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
@@ -21,6 +22,8 @@ class Load:
     p50_ms: float
     p99_ms: float
     errors: int
+    breakdown: str = ""
+    max_ms: float = 0.0
 
 
 def _ms(text: str) -> float:
@@ -36,20 +39,34 @@ def parse(output: str) -> Load:
     requests = int(re.search(r"(\d+) requests in", output)[1])  # type: ignore[index]
     p50 = _ms(re.search(r"\s50%\s+(\S+)", output)[1])  # type: ignore[index]
     p99 = _ms(re.search(r"\s99%\s+(\S+)", output)[1])  # type: ignore[index]
-    errors = 0
+    errors, kinds = 0, []
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         errors += int(match[1])
+        kinds.append(match[0])
     if match := re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     ):
         errors += sum(int(g) for g in match.groups())
-    return Load(requests, rps, p50, p99, errors)
+        kinds.append(match[0])
+    if match := re.search(r"Statuses: .*", output):
+        kinds.append(match[0])
+    slowest = _ms(re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", output)[1])  # type: ignore[index]
+    return Load(requests, rps, p50, p99, errors, "; ".join(kinds), slowest)
 
 
 def run(
-    base_url: str, paths_file: Path, *, seconds: int = 20, connections: int = 50, threads: int = 2
+    base_url: str,
+    paths_file: Path,
+    *,
+    seconds: int = 20,
+    connections: int = 50,
+    threads: int = 2,
+    count_statuses: bool = False,
 ) -> Load:
-    """Run wrk against `base_url`, cycling through the paths in `paths_file`."""
+    """Run wrk against `base_url`, cycling through the paths in `paths_file`.
+
+    With `count_statuses` wrk also tallies every response's status (a little slower).
+    """
     output = subprocess.run(
         [
             "wrk",
@@ -57,13 +74,13 @@ def run(
             f"-c{connections}",
             f"-d{seconds}s",
             "-s",
-            str(SCRIPT),
+            str(STATUS_SCRIPT if count_statuses else SCRIPT),
             "--latency",
             base_url,
         ],
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "PATHS_FILE": str(paths_file)},
+        env={**os.environ, "PATHS_FILE": str(paths_file), "PATHS_SCRIPT": str(SCRIPT)},
     ).stdout
     return parse(output)

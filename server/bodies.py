@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -17,6 +18,7 @@ class BodyCache:
         self._bodies: OrderedDict[str, bytes] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
+        self._making: dict[str, asyncio.Future[bytes]] = {}
 
     def get(self, key: str) -> bytes | None:
         """A kept body, marked as recently used."""
@@ -39,9 +41,27 @@ class BodyCache:
                 self._size -= len(dropped)
 
     async def get_or_make(self, key: str, make: Callable[[], bytes]) -> bytes:
-        """The kept body, or `make()` run in a worker thread (the event loop keeps serving)."""
+        """The kept body, or `make()` run once in a worker thread however many ask at once.
+
+        The event loop keeps serving meanwhile. Requests that arrive while a body is being
+        made wait for that one (a client that gives up doesn't cancel it for the others).
+        """
         body = self.get(key)
-        if body is None:
-            body = await run_in_threadpool(make)
-            self.put(key, body)
+        if body is not None:
+            return body
+        making = self._making.get(key)
+        if making is None:
+            making = asyncio.ensure_future(self._make(key, make))
+            self._making[key] = making
+            making.add_done_callback(lambda done: self._made(key, done))
+        return await asyncio.shield(making)
+
+    def _made(self, key: str, done: asyncio.Future[bytes]) -> None:
+        self._making.pop(key, None)
+        if not done.cancelled():
+            done.exception()  # seen here, so a failure nobody waited for isn't logged as lost
+
+    async def _make(self, key: str, make: Callable[[], bytes]) -> bytes:
+        body = await run_in_threadpool(make)
+        self.put(key, body)
         return body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from server.bodies import BodyCache
 
@@ -32,3 +33,41 @@ def test_get_or_make_makes_once() -> None:
         return [await cache.get_or_make("k", make), await cache.get_or_make("k", make)]
 
     assert asyncio.run(twice()) == [b"body", b"body"] and made == [1]
+
+
+def test_concurrent_requests_share_one_make_and_a_failure_is_retried() -> None:
+    cache, made = BodyCache(), []
+
+    def make() -> bytes:
+        made.append(1)
+        time.sleep(0.05)  # long enough for every request to arrive while it runs
+        if len(made) == 1:
+            raise OSError("disk hiccup")
+        return b"body"
+
+    async def many() -> list[object]:
+        return await asyncio.gather(
+            *(cache.get_or_make("k", make) for _ in range(8)), return_exceptions=True
+        )
+
+    first = asyncio.run(many())
+    assert made == [1] and all(isinstance(r, OSError) for r in first)  # one make, shared
+    assert asyncio.run(many()) == [b"body"] * 8 and made == [1, 1]  # not cached: made again
+    assert asyncio.run(many()) == [b"body"] * 8 and made == [1, 1]  # now kept
+
+
+def test_a_waiter_that_gives_up_does_not_cancel_the_make_for_the_others() -> None:
+    cache = BodyCache()
+
+    def make() -> bytes:
+        time.sleep(0.05)
+        return b"body"
+
+    async def one_gives_up() -> bytes:
+        impatient = asyncio.ensure_future(cache.get_or_make("k", make))
+        patient = asyncio.ensure_future(cache.get_or_make("k", make))
+        await asyncio.sleep(0.01)
+        impatient.cancel()
+        return await patient
+
+    assert asyncio.run(one_gives_up()) == b"body" and cache.get("k") == b"body"

@@ -77,15 +77,15 @@ def test_bounded_load_has_no_errors_and_steady_memory(data_dir: Path, tmp_path: 
     paths_file.write_text("\n".join(paths) + "\n")
     port = free_port()
     command = [sys.executable, "-m", "levelup.cli", "serve", "--data-dir", str(data_dir)]
-    server = subprocess.Popen(
-        [*command, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    server_log = tmp_path / "server.log"
+    with server_log.open("wb") as log:
+        server = subprocess.Popen([*command, "--port", str(port)], stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{base}/healthz", server, timeout=30)
         sampler = MemorySampler(server.pid)
         sampler.start()
-        load = wrk.run(base, paths_file, seconds=SECONDS, connections=100)
+        load = wrk.run(base, paths_file, seconds=SECONDS, connections=100, count_statuses=True)
         sampler.stop.set()
         sampler.join()
     finally:
@@ -96,8 +96,9 @@ def test_bounded_load_has_no_errors_and_steady_memory(data_dir: Path, tmp_path: 
     print(
         f"\n{len(paths):,} URLs, {SECONDS} s, 100 connections: {load.requests:,} requests, "
         f"{load.rps:,.0f} req/s, p50 {load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms, "
-        f"{load.errors} errors; RSS {early / 1e6:.0f} MB -> {late / 1e6:.0f} MB"
+        f"max {load.max_ms:,.0f} ms, "
+        f"{load.errors} errors; RSS {early / 1e6:.0f} MB -> {late / 1e6:.0f} MB\n{load.breakdown}"
     )
-    assert load.errors == 0
+    assert load.errors == 0, (load.breakdown, server_log.read_text()[-4000:])
     assert load.requests > 5 * len(paths)  # every URL was asked for many times over
     assert late <= early * 1.05 + 16e6, (early, late)  # no growth once warm
