@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
-
-from starlette.concurrency import run_in_threadpool
+from collections.abc import Awaitable, Callable
 
 
 class BodyCache:
@@ -18,7 +16,8 @@ class BodyCache:
         self._bodies: OrderedDict[str, bytes] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
-        self._making: dict[str, asyncio.Future[bytes]] = {}
+        # bodies being made, per event loop (a future can only be awaited on its own loop)
+        self._making: dict[tuple[asyncio.AbstractEventLoop, str], asyncio.Future[bytes]] = {}
 
     def get(self, key: str) -> bytes | None:
         """A kept body, marked as recently used."""
@@ -40,28 +39,33 @@ class BodyCache:
                 _, dropped = self._bodies.popitem(last=False)
                 self._size -= len(dropped)
 
-    async def get_or_make(self, key: str, make: Callable[[], bytes]) -> bytes:
-        """The kept body, or `make()` run once in a worker thread however many ask at once.
+    async def get_or_make(self, key: str, make: Callable[[], Awaitable[bytes]]) -> bytes:
+        """The kept body, or `make()` awaited once however many ask for it at once.
 
-        The event loop keeps serving meanwhile. Requests that arrive while a body is being
-        made wait for that one (a client that gives up doesn't cancel it for the others).
+        Requests that arrive while a body is being made wait for that one (a client that
+        gives up doesn't cancel it for the others). `make` should yield to the event loop
+        now and then so other requests are served meanwhile.
         """
         body = self.get(key)
         if body is not None:
             return body
-        making = self._making.get(key)
+        slot = (asyncio.get_running_loop(), key)
+        making = self._making.get(slot)
         if making is None:
             making = asyncio.ensure_future(self._make(key, make))
-            self._making[key] = making
-            making.add_done_callback(lambda done: self._made(key, done))
+            self._making[slot] = making
+            making.add_done_callback(lambda done: self._made(slot, done))
         return await asyncio.shield(making)
 
-    def _made(self, key: str, done: asyncio.Future[bytes]) -> None:
-        self._making.pop(key, None)
+    def _made(
+        self, slot: tuple[asyncio.AbstractEventLoop, str], done: asyncio.Future[bytes]
+    ) -> None:
+        if self._making.get(slot) is done:
+            del self._making[slot]
         if not done.cancelled():
             done.exception()  # seen here, so a failure nobody waited for isn't logged as lost
 
-    async def _make(self, key: str, make: Callable[[], bytes]) -> bytes:
-        body = await run_in_threadpool(make)
+    async def _make(self, key: str, make: Callable[[], Awaitable[bytes]]) -> bytes:
+        body = await make()
         self.put(key, body)
         return body

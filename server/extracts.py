@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -24,6 +25,7 @@ from server.ranges import ranged
 from tiles.classes import classify
 
 CHUNK = 200
+CSV_SLICE = 500  # rows of CSV made between turns of the event loop: a few milliseconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +154,9 @@ class Extracts:
             where.append(f"o.code IN ({','.join('?' * len(codes))})")
             args += codes
         unit = next(v["unit"] for v in chosen.indicator["variants"] if v["id"] == chosen.variant)
-        # SQLite writes every column as it will appear, so the Python work per row is only the
-        # CSV quoting: a body made while the event loop is busy isn't starved of the GIL
+        # SQLite gives every column as it will appear, so the Python work per row is the CSV
+        # quoting alone; the body is made in slices on the event loop, which serves other
+        # requests in between (a worker thread would be starved of the GIL under load)
         sql = (
             "SELECT o.indicator, o.variant, o.level, o.code, a.name, o.year, o.period, o.value, "
             f"? AS unit, o.lower, o.upper, o.status, o.source_code, {STANDING_SQL}"
@@ -170,13 +173,16 @@ class Extracts:
         bound = [unit, *([base] if base else []), chosen.set_id, *([base] if base else []), *args]
         columns = COLUMNS + (BASE_COLUMNS if base else [])
 
-        def make() -> bytes:  # one series of one level: a few MB at most
+        async def make() -> bytes:  # one series of one level: a few MB at most
             cursor = catalog.db.cursor()
             cursor.row_factory = None  # plain tuples, written as they come
+            cursor.execute(sql, bound)
             buffer = io.StringIO()
             writer = csv.writer(buffer, lineterminator="\n")
             writer.writerow(columns)
-            writer.writerows(cursor.execute(sql, bound))
+            while rows := cursor.fetchmany(CSV_SLICE):
+                writer.writerows(rows)
+                await asyncio.sleep(0)
             return buffer.getvalue().encode()
 
         key = f"{request.url.path}?{request.url.query}"

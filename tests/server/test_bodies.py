@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import time
+import threading
 
 from server.bodies import BodyCache
 
@@ -25,7 +25,7 @@ def test_least_recently_used_bodies_go_first_and_the_budget_holds() -> None:
 def test_get_or_make_makes_once() -> None:
     cache, made = BodyCache(), []
 
-    def make() -> bytes:
+    async def make() -> bytes:
         made.append(1)
         return b"body"
 
@@ -38,9 +38,9 @@ def test_get_or_make_makes_once() -> None:
 def test_concurrent_requests_share_one_make_and_a_failure_is_retried() -> None:
     cache, made = BodyCache(), []
 
-    def make() -> bytes:
+    async def make() -> bytes:
         made.append(1)
-        time.sleep(0.05)  # long enough for every request to arrive while it runs
+        await asyncio.sleep(0.05)  # long enough for every request to arrive meanwhile
         if len(made) == 1:
             raise OSError("disk hiccup")
         return b"body"
@@ -59,8 +59,8 @@ def test_concurrent_requests_share_one_make_and_a_failure_is_retried() -> None:
 def test_a_waiter_that_gives_up_does_not_cancel_the_make_for_the_others() -> None:
     cache = BodyCache()
 
-    def make() -> bytes:
-        time.sleep(0.05)
+    async def make() -> bytes:
+        await asyncio.sleep(0.05)
         return b"body"
 
     async def one_gives_up() -> bytes:
@@ -71,3 +71,22 @@ def test_a_waiter_that_gives_up_does_not_cancel_the_make_for_the_others() -> Non
         return await patient
 
     assert asyncio.run(one_gives_up()) == b"body" and cache.get("k") == b"body"
+
+
+def test_two_event_loops_asking_at_once_each_get_the_body() -> None:
+    cache, started = BodyCache(), threading.Event()
+
+    async def make() -> bytes:
+        started.set()
+        await asyncio.sleep(0.1)
+        return b"body"
+
+    results: list[bytes] = []
+    other = threading.Thread(
+        target=lambda: results.append(asyncio.run(cache.get_or_make("k", make)))
+    )
+    other.start()
+    started.wait(5)  # the other loop is making it now; this loop must not await its future
+    results.append(asyncio.run(cache.get_or_make("k", make)))
+    other.join(5)
+    assert results == [b"body", b"body"]
