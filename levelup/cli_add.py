@@ -10,16 +10,7 @@ from typing import Any, NoReturn
 import click
 
 from levelup.cli_common import data_dir_option, settings_for
-from levelup.errors import InputError, LevelupError, StoreError
-
-
-def _error_json(exc: LevelupError) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc)}
-    if isinstance(exc, InputError):
-        body.update(
-            detail=exc.message, file=exc.path, line=exc.line, column=exc.column, columns=exc.columns
-        )
-    return {"ok": False, "error": body}
+from levelup.errors import LevelupError, StoreError, to_report
 
 
 def _percent(share: float) -> str:
@@ -226,7 +217,7 @@ def remove(data_dir: Path | None, indicator_id: str, as_json: bool, no_wait: boo
 
 def _fail(exc: LevelupError, as_json: bool) -> NoReturn:
     if as_json:
-        click.echo(json.dumps(_error_json(exc)))
+        click.echo(json.dumps({"ok": False, "error": to_report(exc)}))
     else:
         click.echo(f"levelup: error: {exc}", err=True)
     sys.exit(1)

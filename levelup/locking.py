@@ -11,8 +11,9 @@ from pathlib import Path
 from levelup.errors import BusyError
 
 LOCK_NAME = ".lock"
-_local = threading.local()  # directories this thread already holds: the lock is re-entrant
-_threads = threading.Lock()  # threads of one process queue here (flock is per process)
+# directories this thread already holds: the lock is re-entrant. flock locks belong to an
+# open file, so threads of one process, each opening the lock file, exclude each other too.
+_local = threading.local()
 
 
 def _held() -> dict[Path, int]:
@@ -40,21 +41,16 @@ def build_lock(data_dir: Path, *, wait: bool = True) -> Iterator[None]:
         finally:
             held[key] -= 1
         return
-    if not _threads.acquire(blocking=wait):
-        raise BusyError(f"{data_dir} is being written by another build; try again shortly")
-    try:
-        with open(key / LOCK_NAME, "w") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-            except BlockingIOError:
-                raise BusyError(
-                    f"{data_dir} is being written by another build; try again shortly"
-                ) from None
-            held[key] = 1
-            try:
-                yield
-            finally:
-                del held[key]
-                fcntl.flock(handle, fcntl.LOCK_UN)
-    finally:
-        _threads.release()
+    with open(key / LOCK_NAME, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise BusyError(
+                f"{data_dir} is being written by another build; try again shortly"
+            ) from None
+        held[key] = 1
+        try:
+            yield
+        finally:
+            del held[key]
+            fcntl.flock(handle, fcntl.LOCK_UN)

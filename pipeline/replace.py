@@ -6,9 +6,10 @@ server (and any reader) sees either the old or the new state, never a mix.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -60,10 +61,18 @@ def _present_sets(connection: sqlite3.Connection) -> set[str]:
     return {r[0] for r in connection.execute("SELECT id FROM boundary_sets")}
 
 
-def _check(db_path: Path) -> None:
+@contextlib.contextmanager
+def _editing(db_path: Path, input_hash: str | None) -> Iterator[sqlite3.Connection]:
+    """One transaction on a copy of the database, renamed over it only if all of it worked."""
     if not db_path.is_file():
         raise StoreError(f"{db_path}: no database; run 'levelup build' first")
     db.open_readonly(db_path).close()  # refuses a corrupt or incompatible database
+    with atomic_path(db_path) as tmp:
+        shutil.copyfile(db_path, tmp)
+        with contextlib.closing(sqlite3.connect(tmp)) as connection, connection:
+            yield connection
+            if input_hash is not None:
+                _set_meta(connection, "input_hash", input_hash)
 
 
 def replace_indicator(
@@ -76,45 +85,21 @@ def replace_indicator(
     input_hash: str | None = None,
 ) -> None:
     """Swap in one indicator's rows (and any boundary sets it needs that are not there yet)."""
-    _check(db_path)
-    with atomic_path(db_path) as tmp:
-        shutil.copyfile(db_path, tmp)
-        connection = sqlite3.connect(tmp)
-        try:
-            with connection:
-                connection.execute(
-                    "INSERT OR IGNORE INTO themes (id, label) VALUES (?, ?)", USER_THEME
-                )
-                order = _order(connection, indicator.id)
-                _delete(connection, indicator.id)
-                write_indicators(connection, [indicator], first_order=order)
-                present = _present_sets(connection)
-                write_sets(
-                    connection,
-                    registry,
-                    {k: v for k, v in boundaries.items() if k not in present},
-                )
-                write_results(connection, [result])
-                write_inequality(connection, pd.DataFrame(), inequality)
-                if input_hash is not None:
-                    _set_meta(connection, "input_hash", input_hash)
-        finally:
-            connection.close()
+    with _editing(db_path, input_hash) as connection:
+        connection.execute("INSERT OR IGNORE INTO themes (id, label) VALUES (?, ?)", USER_THEME)
+        order = _order(connection, indicator.id)
+        _delete(connection, indicator.id)
+        write_indicators(connection, [indicator], first_order=order)
+        present = _present_sets(connection)
+        write_sets(connection, registry, {k: v for k, v in boundaries.items() if k not in present})
+        write_results(connection, [result])
+        write_inequality(connection, pd.DataFrame(), inequality)
 
 
 def remove_indicator(db_path: Path, indicator_id: str, input_hash: str | None = None) -> bool:
     """Delete one indicator's rows; False when it was not in the database."""
-    _check(db_path)
-    with atomic_path(db_path) as tmp:
-        shutil.copyfile(db_path, tmp)
-        connection = sqlite3.connect(tmp)
-        try:
-            with connection:
-                gone = _delete(connection, indicator_id)
-                if input_hash is not None:
-                    _set_meta(connection, "input_hash", input_hash)
-        finally:
-            connection.close()
+    with _editing(db_path, input_hash) as connection:
+        gone = _delete(connection, indicator_id)
     return gone > 0
 
 
@@ -124,20 +109,14 @@ def _set_meta(connection: sqlite3.Connection, key: str, value: str) -> None:
 
 def sets_in(db_path: Path) -> set[str]:
     """Boundary sets a database already holds."""
-    connection = db.open_readonly(db_path)
-    try:
+    with contextlib.closing(db.open_readonly(db_path)) as connection:
         return _present_sets(connection)
-    finally:
-        connection.close()
 
 
 def is_user_indicator(db_path: Path, indicator_id: str) -> bool | None:
     """True for a user indicator, False for a shipped one, None when absent."""
-    connection = db.open_readonly(db_path)
-    try:
+    with contextlib.closing(db.open_readonly(db_path)) as connection:
         row = connection.execute(
             "SELECT user_supplied FROM indicators WHERE id = ?", (indicator_id,)
         ).fetchone()
-    finally:
-        connection.close()
     return None if row is None else bool(row[0])

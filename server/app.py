@@ -37,7 +37,8 @@ def _shared(scope: Scope) -> bool:
 class DataCors:
     """Pure ASGI middleware: one Access-Control-Allow-Origin on data routes, and preflights.
 
-    It never buffers bodies; it only adds a header to the response start when missing.
+    It never buffers bodies; it sets the one header on the response start, replacing any
+    the endpoint set, so endpoints need not set it themselves.
     """
 
     def __init__(self, app: ASGIApp, origin: str) -> None:
@@ -83,7 +84,7 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
     """Every route of the service."""
     api = Api(store, settings)
     extracts = Extracts(store, settings)
-    downloads = Downloads(store, settings)
+    downloads = Downloads(store)
     analysis = Analysis(store, settings)
     uploads = Uploads(store, settings)
 

@@ -12,7 +12,6 @@ says. The site is built in a temporary folder and renamed into place when comple
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from collections.abc import Iterable
@@ -27,9 +26,9 @@ from levelup.errors import LevelupError
 from levelup.settings import Settings
 from server.inprocess import InProcessClient
 from server.static_site import write_client, write_nginx_conf
-from tiles.build import tileset_file
+from tiles.build import tileset_files
 from tiles.store.pmtiles import export_pmtiles
-from tiles.store.xyz import export_xyz
+from tiles.store.xyz import export_xyz, link_or_copy
 
 MODES = ("xyz", "pmtiles")
 PLACEHOLDER = "http://levelup.invalid"
@@ -150,8 +149,7 @@ def _pmtiles_style(style: dict[str, Any], entry: dict[str, Any]) -> dict[str, An
     return style
 
 
-def _tiles(data_dir: Path, entry: dict[str, Any], mode: str, site: SiteWriter) -> int:
-    source = tileset_file(data_dir, entry["id"])
+def _tiles(source: Path, entry: dict[str, Any], mode: str, site: SiteWriter) -> int:
     if mode == "pmtiles":
         target = site.root / "tiles" / f"{entry['id']}.pmtiles"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -162,10 +160,7 @@ def _tiles(data_dir: Path, entry: dict[str, Any], mode: str, site: SiteWriter) -
     tree = export_xyz(source, site.root / "tiles" / entry["id"])
     download = site.root / "downloads" / f"{entry['id']}.mbtiles"
     download.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, download)
-    except OSError:
-        shutil.copyfile(source, download)
+    link_or_copy(source, download)
     site.files += tree.files + 1
     site.bytes += tree.bytes
     return tree.tiles
@@ -253,8 +248,9 @@ def export_site(
     tiles = 0
     try:
         latest = {e["id"] for e in exported} if all_geojson else _latest(exported)
+        files = tileset_files(data_dir)
         for entry in tqdm(exported, desc="tilesets", unit="ts", disable=not progress):
-            tiles += _tiles(data_dir, entry, mode, site)
+            tiles += _tiles(files[entry["id"]], entry, mode, site)
             full = client.json(f"/api/tilesets/{entry['id']}")
             page = _tileset_page(full, mode, entry["id"] in latest)
             site.write_json(f"api/tilesets/{entry['id']}.json", page)

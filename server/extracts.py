@@ -97,13 +97,13 @@ class Extracts:
             )
         tileset_id = f"{chosen.indicator['id']}.{chosen.variant}.{chosen.level}.{year}"
         breaks = catalog.tilesets[tileset_id].breaks if tileset_id in catalog.tilesets else ()
-        cursor = catalog.db.execute(
+        sql = (
             "SELECT a.code, a.name, a.fid, a.geometry, o.value, o.lower, o.upper, o.status, "
             f"o.period, {STANDING_SQL} FROM areas a LEFT JOIN observations o ON o.code = a.code "
             "AND o.indicator = ? AND o.variant = ? AND o.level = ? AND o.year = ? "
-            f"WHERE {clause} ORDER BY a.fid",
-            [chosen.indicator["id"], chosen.variant, chosen.level, year, *args],
+            f"WHERE {clause} ORDER BY a.fid"
         )
+        bound = [chosen.indicator["id"], chosen.variant, chosen.level, year, *args]
         unit = next(v["unit"] for v in chosen.indicator["variants"] if v["id"] == chosen.variant)
         common = {
             "indicator": chosen.indicator["id"],
@@ -113,20 +113,19 @@ class Extracts:
             "unit": unit,
         }
         name = f"{tileset_id}.geojson"
-        headers = {
-            "Content-Disposition": f'inline; filename="{name}"',
-            "Access-Control-Allow-Origin": self.settings.cors_origin,
-        }
+        headers = {"Content-Disposition": f'inline; filename="{name}"'}
+
+        def features() -> AsyncIterator[bytes]:
+            return _features(catalog.db.execute(sql, bound), common, breaks)
+
         if request.method == "HEAD" or "range" in request.headers:
-            key = f"{request.url.path}?{request.url.query}"
-            body = catalog.geojson_bodies.get(key)
-            if body is None:
-                body = b"".join([chunk async for chunk in _features(cursor, common, breaks)])
-                catalog.geojson_bodies.put(key, body)
+
+            async def whole() -> bytes:
+                return b"".join([chunk async for chunk in features()])
+
+            body = await catalog.geojson_bodies.get_or_make(_cache_key(request), whole)
             return ranged(request, body, "application/geo+json", headers)
-        return StreamingResponse(
-            _features(cursor, common, breaks), media_type="application/geo+json", headers=headers
-        )
+        return StreamingResponse(features(), media_type="application/geo+json", headers=headers)
 
     async def csv(self, request: Request) -> Response:
         """Every year (or a range) of one indicator, variant and level, one row per area-year."""
@@ -185,16 +184,16 @@ class Extracts:
                 await asyncio.sleep(0)
             return buffer.getvalue().encode()
 
-        key = f"{request.url.path}?{request.url.query}"
         name = f"{chosen.indicator['id']}.{chosen.variant}.{chosen.level}.csv"
         return Response(
-            await catalog.csv_bodies.get_or_make(key, make),
+            await catalog.csv_bodies.get_or_make(_cache_key(request), make),
             media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
-                "Access-Control-Allow-Origin": self.settings.cors_origin,
-            },
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
+
+
+def _cache_key(request: Request) -> str:
+    return f"{request.url.path}?{request.url.query}"
 
 
 async def _features(
@@ -230,6 +229,7 @@ async def _features(
             )
             first = False
         yield "".join(parts).encode()
+        await asyncio.sleep(0)  # made whole for HEAD/Range: let other requests in meanwhile
     yield b"]}"
 
 

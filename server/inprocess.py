@@ -8,12 +8,73 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from dataclasses import dataclass
 from typing import Any
 
-from starlette.types import Message
+from starlette.types import ASGIApp, Message
 
 from levelup.errors import LevelupError
 from levelup.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A whole HTTP answer: status, headers (lower-case names) and body."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+async def call_get(
+    app: ASGIApp, path: str, query: bytes = b"", host: str = "levelup.invalid"
+) -> Answer:
+    """GET `path`, exactly as a server would have decoded it, from an ASGI app.
+
+    No HTTP client sits in between to normalise the path or refuse a long URL. An app that
+    raises after it has answered (Starlette does, after a 500) still gives that answer.
+    """
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": [(b"host", host.encode())],
+        "client": ("127.0.0.1", 50000),
+        "server": (host, 80),
+        "state": {},
+    }
+    sent: list[Message] = []
+    done = asyncio.Event()
+    requested = False
+
+    async def receive() -> Message:
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await done.wait()  # the client stays until the whole answer is in
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            done.set()
+
+    try:
+        await app(scope, receive, send)
+    except Exception:
+        if not sent:
+            raise
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    headers = {k.decode().lower(): v.decode("latin-1") for k, v in start["headers"]}
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return Answer(start["status"], headers, body)
 
 
 class InProcessClient:
@@ -31,50 +92,16 @@ class InProcessClient:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
 
-    async def _get(self, path: str, query: str) -> tuple[int, bytes]:
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": query.encode(),
-            "root_path": "",
-            "headers": [(b"host", b"levelup.invalid")],
-            "client": ("127.0.0.1", 0),
-            "server": ("levelup.invalid", 80),
-        }
-        status = 0
-        body = bytearray()
-        sent = False
-
-        async def receive() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": b"", "more_body": False}
-            await asyncio.sleep(3600)  # no disconnect: the response is read whole
-            return {"type": "http.disconnect"}
-
-        async def send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body":
-                body.extend(message.get("body", b""))
-
-        await self.app(scope, receive, send)
-        return status, bytes(body)
-
     def body(self, path: str, query: str = "") -> bytes:
         """The body of a 200 response (any other status is an error naming the URL)."""
-        future = asyncio.run_coroutine_threadsafe(self._get(path, query), self.loop)
-        status, data = future.result()
-        if status != 200:
-            raise LevelupError(f"GET {path}?{query} answered {status}: {data[:300]!r}")
-        return data
+        answer = asyncio.run_coroutine_threadsafe(
+            call_get(self.app, path, query.encode()), self.loop
+        ).result()
+        if answer.status != 200:
+            raise LevelupError(
+                f"GET {path}?{query} answered {answer.status}: {answer.body[:300]!r}"
+            )
+        return answer.body
 
     def text(self, path: str, query: str = "") -> str:
         """A 200 response as text."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from levelup import __version__
+from server.uploads import TEXT_FIELDS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -76,22 +77,7 @@ FORM = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        **{
-            k: {"type": "string"}
-            for k in (
-                "title",
-                "unit",
-                "source",
-                "licence",
-                "description",
-                "id",
-                "code_column",
-                "period_column",
-                "period",
-                "name_column",
-                "level",
-            )
-        },
+        **{k: {"type": "string", "maxLength": n} for k, n in TEXT_FIELDS.items()},
         "polarity": {"enum": ["higher", "lower"]},
         "decimals": {"type": "integer", "minimum": 0, "maximum": 6},
         "value_columns": {"type": "array", "items": {"type": "string"}},

@@ -16,29 +16,11 @@ import os
 import sys
 from typing import Any
 
-from levelup import errors
-from levelup.errors import InputError, LevelupError
+from levelup.errors import LevelupError, from_report
 from levelup.settings import Settings
 
 LOG = logging.getLogger("levelup.uploads")
 CONCURRENT = 2
-
-
-def error_from(report: dict[str, Any]) -> LevelupError:
-    """Rebuild the error a child `levelup` process reported as JSON."""
-    cls = getattr(errors, str(report.get("type", "")), None)
-    if not (isinstance(cls, type) and issubclass(cls, LevelupError)):
-        return LevelupError(str(report.get("message", "the upload failed")))
-    if issubclass(cls, InputError):
-        error = cls(
-            str(report.get("detail") or report.get("message")),
-            path=report.get("file"),
-            line=report.get("line"),
-            column=report.get("column"),
-        )
-        error.columns = report.get("columns")
-        return error
-    return cls(str(report.get("message", "")))
 
 
 class Runner:
@@ -88,5 +70,5 @@ class Runner:
         """The child's report, raising the error it reported."""
         report = await self.report(*args, timeout=timeout)
         if not report.get("ok"):
-            raise error_from(report["error"])
+            raise from_report(report["error"])
         return report

@@ -27,13 +27,14 @@ from levelup.errors import (
     LevelupError,
     NotFoundError,
     TooLargeError,
+    from_report,
 )
 from levelup.settings import Settings
 from pipeline.byod.store import valid_id
 from server import params
 from server.catalog import DataStore
 from server.errors import error_body, status_of
-from server.upload_runner import Runner, error_from
+from server.upload_runner import Runner
 
 UPLOADS = Path("user") / "uploads"
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -226,7 +227,7 @@ class Uploads:
         upload, so the form can name the columns and try again."""
         if report.get("ok"):
             return JSONResponse({"upload": upload_id, **report}, status_code=status)
-        error = error_from(report["error"])
+        error = from_report(report["error"])
         if not isinstance(error, InputError) or error.columns is None:
             raise error
         body = {"error": error_body(error), "upload": upload_id, "columns": error.columns}
@@ -282,7 +283,7 @@ class Uploads:
         upload_id = request.path_params["upload"]
         report = await self._add(upload_id, await self._form(request), build=True)
         if not report.get("ok"):
-            raise error_from(report["error"])
+            raise from_report(report["error"])
         for path in self._paths(upload_id):
             path.unlink(missing_ok=True)
         self.store.refresh()

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from levelup.cli import main
 from tests.pipeline.byod.tables import messy_tidy, messy_wide
-from tests.pipeline.byod.test_ingest import _bad_tables, snapshot
+from tests.pipeline.byod.test_ingest import BAD_TABLES, _bad_tables, snapshot
 
 
 def run(*args: str):
@@ -64,18 +64,7 @@ def test_json_preview(own_data_dir: Path, registry) -> None:
     assert report["preview"]["ignored_rows"][0]["reason"] == "a total row"
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        "empty",
-        "header only",
-        "no codes",
-        "mixed levels",
-        "conflicting duplicates",
-        "non-numeric",
-        "formula",
-    ],
-)
+@pytest.mark.parametrize("case", BAD_TABLES)
 def test_bad_tables_exit_non_zero(case: str, own_data_dir: Path, registry) -> None:
     table, _, message = _bad_tables(registry)[case]
     path = table.write(own_data_dir.parent)

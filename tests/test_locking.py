@@ -58,3 +58,24 @@ def test_no_wait_refuses_while_another_process_writes(tmp_path: Path) -> None:
         holder.stdout.close()
     with build_lock(tmp_path, wait=False):  # free again once the other writer is gone
         pass
+
+
+def test_a_writer_in_another_directory_does_not_make_this_one_busy(tmp_path: Path) -> None:
+    held, release = threading.Event(), threading.Event()
+
+    def other_writer() -> None:
+        with build_lock(tmp_path / "other"):
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    try:
+        assert held.wait(10)
+        with build_lock(tmp_path / "mine", wait=False):  # not busy: a different directory
+            pass
+        with pytest.raises(BusyError), build_lock(tmp_path / "other", wait=False):
+            pass  # the same directory, from another thread of this process: busy
+    finally:
+        release.set()
+        thread.join()

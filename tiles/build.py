@@ -377,12 +377,18 @@ def tileset_file_name(tileset_id: str, digest: str) -> str:
     return f"{tileset_id}.{digest[:12]}.mbtiles"
 
 
+def tileset_files(data_dir: Path) -> dict[str, Path]:
+    """The MBTiles file the manifest lists for each tileset."""
+    entries = _read_manifest(data_dir / "tiles" / MANIFEST)
+    return {id_: data_dir / "tiles" / str(entry["file"]) for id_, entry in entries.items()}
+
+
 def tileset_file(data_dir: Path, tileset_id: str) -> Path:
     """The MBTiles file the manifest lists for a tileset."""
-    entry = _read_manifest(data_dir / "tiles" / MANIFEST).get(tileset_id)
-    if entry is None:
+    path = tileset_files(data_dir).get(tileset_id)
+    if path is None:
         raise LevelupError(f"no tileset {tileset_id!r} in {data_dir / 'tiles' / MANIFEST}")
-    return data_dir / "tiles" / str(entry["file"])
+    return path
 
 
 def _remove_stale(tiles_dir: Path, keep: set[str]) -> None:

@@ -210,4 +210,5 @@ def find_layout(sheet: Sheet, code_column: str, overrides: dict[str, Any]) -> La
         period_column=period_column,
         period=period,
         name_column=name_column,
+        sheet=sheet.name if sheet.kind == "xlsx" else "",
     )

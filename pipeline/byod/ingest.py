@@ -21,6 +21,7 @@ import pandas as pd
 from boundaries.changes import CodeChanges
 from boundaries.load import load_boundaries
 from boundaries.registry import Registry
+from levelup.atomic import sweep_temporaries
 from levelup.errors import ConflictError, InputError, NotFoundError, TooLargeError
 from levelup.locking import build_lock
 from pipeline.build import DB_NAME, input_hash, join_one, stored_hash
@@ -48,8 +49,7 @@ from pipeline.byod.store import (
 from pipeline.catalogue import Catalogue, Indicator, default_catalogue
 from pipeline.derived import inequality_table
 from pipeline.join import JoinResult
-from pipeline.readers import read_table
-from pipeline.readers.user import LAYOUT
+from pipeline.readers.user import LAYOUT, user_table
 from pipeline.replace import is_user_indicator, remove_indicator, replace_indicator, sets_in
 from pipeline.tidy import tidy_indicator
 
@@ -152,7 +152,8 @@ def prepare(
         )
         folder = _stage(data_dir, path, detection.layout, spec)
         indicator = indicator_from(spec, folder)
-        tidy = tidy_indicator(indicator, lambda s: read_table(Path(s.file), "user"))
+        layout = detection.layout
+        tidy = tidy_indicator(indicator, lambda _: user_table(sheet, layout))  # read once
         if tidy["value"].notna().sum() == 0:
             raise InputError("no numbers to map: every value is blank or suppressed", path=path)
         notes = []
@@ -222,8 +223,17 @@ def _parked(data_dir: Path) -> Path:
     return data_dir / STAGING / f"old-{uuid.uuid4().hex}"
 
 
+def backup_of(db_path: Path) -> Path:
+    """A new name for the database as it was before a commit (a temporary: swept if left)."""
+    return db_path.with_name(f".{db_path.name}.{uuid.uuid4().hex}.tmp-backup")
+
+
 def _sweep(data_dir: Path) -> None:
-    """Clear staging leftovers of runs that were killed (older than a day; under the lock)."""
+    """Clear what killed runs left: database backups, and staging older than a day.
+
+    Only under the build lock, so no live writer's files are taken.
+    """
+    sweep_temporaries(data_dir, DB_NAME)
     cutoff = time.time() - STALE_SECONDS
     staging = data_dir / STAGING
     for entry in staging.iterdir() if staging.is_dir() else ():
@@ -273,7 +283,7 @@ def commit(
                 raise ConflictError(f"you already have an indicator {indicator.id!r}")
             was_current = stored_hash(db_path) == _current_hash(data_dir, registry)
             result, inequality, boundaries = _prepared_join(staged, db_path, registry, changes)
-            backup = db_path.with_name(f".{db_path.name}.{uuid.uuid4().hex}.backup")
+            backup = backup_of(db_path)
             os.link(db_path, backup)  # the database as it was, until the tiles are built
             old = _parked(data_dir) if target.is_dir() else None
             if old is not None:

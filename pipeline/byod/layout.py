@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 FORMATS = ("tidy", "wide-years", "wide-indicators")
@@ -25,7 +25,7 @@ class Layout:
     period_column: str | None = None
     period: str | None = None
     name_column: str | None = None
-    units: dict[str, str] = field(default_factory=dict)
+    sheet: str = ""  # the XLSX worksheet read (a workbook may open with a cover sheet)
 
     def save(self, path: Path) -> None:
         """Write as JSON."""
@@ -38,4 +38,5 @@ class Layout:
     def load(path: Path) -> Layout:
         """Read a layout saved by `save`."""
         raw = json.loads(path.read_text(encoding="utf-8"))
+        raw.pop("units", None)  # written by earlier versions, never used
         return Layout(**{**raw, "value_columns": tuple(raw["value_columns"])})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -11,6 +12,9 @@ from levelup.errors import MissingColumnError
 from pipeline.byod.layout import Layout
 from pipeline.readers.eurostat import COLUMN
 from pipeline.readers.table import LINE, RawTable
+
+if TYPE_CHECKING:
+    from pipeline.byod.sheet import Sheet
 
 LAYOUT = "layout.json"
 CURRENCY = re.compile(r"^[£€$]\s*")
@@ -33,7 +37,13 @@ def read_user(path: Path, limit_mb: float = 1024.0) -> RawTable:
     from pipeline.byod.sheet import read_sheet  # byod.sheet reads through readers.table
 
     layout = Layout.load(path.with_name(LAYOUT))
-    sheet = read_sheet(path, limit_mb)
+    chosen = (lambda found: found.name == layout.sheet) if layout.sheet else None
+    return user_table(read_sheet(path, limit_mb, prefer=chosen), layout)
+
+
+def user_table(sheet: Sheet, layout: Layout) -> RawTable:
+    """Long rows from a sheet already read, through its layout."""
+    path = sheet.path
     index = {h: i for i, h in enumerate(sheet.header)}
     needed = [layout.code_column, *layout.value_columns]
     needed += [c for c in (layout.period_column, layout.name_column) if c]

@@ -9,6 +9,7 @@ a real server sees (raw paths, null bytes, 100 KB request lines), through uvicor
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import math
@@ -19,7 +20,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import anyio
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, event, given, settings
@@ -33,10 +33,10 @@ from schemathesis.specs.openapi.checks import (
 )
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
-from starlette.types import Message
 
 from levelup.settings import Settings
 from server.app import create_app
+from server.inprocess import call_get
 from server.openapi import document
 from server.params import MAX_QUERY
 from tests.conftest import running_server
@@ -177,49 +177,8 @@ def check_response(response: Any, allowed: set[int], context: object = "") -> No
 def asgi_get(app: Starlette, path: str, query: bytes = b"") -> tuple[int, str, bytes]:
     """Call the app directly with `path` as the server decoded it: no client normalises it
     (httpx drops "." segments) or refuses it (the test client stops at 64 KB URLs)."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": query,
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-        "state": {},
-    }
-    sent: list[Message] = []
-    requested = False
-
-    async def call() -> None:
-        done = anyio.Event()
-
-        async def receive() -> Message:
-            nonlocal requested
-            if not requested:
-                requested = True
-                return {"type": "http.request", "body": b"", "more_body": False}
-            await done.wait()  # the client stays until the whole answer is in
-            return {"type": "http.disconnect"}
-
-        async def send(message: Message) -> None:
-            sent.append(message)
-            if message["type"] == "http.response.body" and not message.get("more_body"):
-                done.set()
-
-        # Starlette re-raises after answering 500: the answer is what counts
-        with contextlib.suppress(Exception):
-            await app(scope, receive, send)
-
-    anyio.run(call)
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    headers = {k.decode().lower(): v.decode("latin-1") for k, v in start["headers"]}
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return start["status"], headers.get("content-type", ""), body
+    answer = asyncio.run(call_get(app, path, query, host="testserver"))
+    return answer.status, answer.headers.get("content-type", ""), answer.body
 
 
 def raw_request(base: str, target: bytes, method: bytes = b"GET") -> tuple[int, str, bytes]:

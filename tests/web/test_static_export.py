@@ -10,10 +10,14 @@ from pathlib import Path
 import mapbox_vector_tile
 import pytest
 from playwright.sync_api import Browser
+from pmtiles.reader import MmapSource, Reader
 
 from server.export import Exported, Selection, export_site
 from tests.static_server import static_server
 from tests.web.conftest import ARTIFACTS, Visit, colour_share
+from tiles.build import tileset_file
+from tiles.store.mbtiles import MBTilesReader
+from tiles.store.xyz import tile_path
 
 LEEDS = (-1.5491, 53.8008)
 SELECTION = Selection(only=("gdp-per-head", "eu-gdp-per-head"), years=(2019, 2021))
@@ -103,3 +107,27 @@ def test_export_layout(exported: Exported) -> None:
     else:
         archive = root / "tiles" / "gdp-per-head.current-prices.lad.2019.pmtiles"
         assert archive.read_bytes()[:7] == b"PMTiles"
+
+
+@pytest.mark.parametrize(
+    "tileset", ["gdp-per-head.current-prices.lad.2019", "eu-gdp-per-head.eur.nuts2.2019"]
+)
+def test_every_stored_tile_is_exported_byte_for_byte(
+    exported: Exported, data_dir: Path, tileset: str
+) -> None:
+    source = MBTilesReader(tileset_file(data_dir, tileset))
+    try:
+        stored = {tile: source.get(tile) for tile in source.tiles()}
+    finally:
+        source.close()
+    assert len(stored) > 100
+    root = exported.target / "tiles"
+    if exported.mode == "xyz":
+        written = {p for p in (root / tileset).rglob("*") if p.is_file()}
+        assert written == {tile_path(root / tileset, tile) for tile in stored}
+        assert all(tile_path(root / tileset, t).read_bytes() == data for t, data in stored.items())
+    else:
+        with open(root / f"{tileset}.pmtiles", "rb") as handle:
+            reader = Reader(MmapSource(handle))
+            assert all(reader.get(t.z, t.x, t.y) == data for t, data in stored.items())
+            assert reader.header()["addressed_tiles_count"] == len(stored)

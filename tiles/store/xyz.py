@@ -8,6 +8,7 @@ more disk than the MBTiles file it comes from.
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,11 +32,12 @@ def tile_path(root: Path, tile: Tile) -> Path:
     return root / str(tile.z) / str(tile.x) / f"{tile.y}{SUFFIX}"
 
 
-def _link_or_copy(first: Path, target: Path, data: bytes) -> None:
+def link_or_copy(source: Path, target: Path) -> None:
+    """Hard-link `target` to `source`, or copy it where the filesystem has no hard links."""
     try:
-        os.link(first, target)
-    except OSError:  # a filesystem without hard links
-        target.write_bytes(data)
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def export_xyz(source: Path, root: Path) -> XYZExport:
@@ -55,7 +57,7 @@ def export_xyz(source: Path, root: Path) -> XYZExport:
                     target.write_bytes(data)
                     first, files, size = target, files + 1, size + len(data)
                 else:
-                    _link_or_copy(first, target, data)
+                    link_or_copy(first, target)
                 tiles += 1
     finally:
         reader.close()

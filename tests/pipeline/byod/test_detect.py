@@ -7,6 +7,7 @@ import pytest
 from levelup.errors import InputError
 from pipeline.byod.detect import detect
 from pipeline.byod.sheet import read_sheet
+from pipeline.catalogue import DATA_DIR
 from tests.pipeline.byod.tables import (
     districts,
     messy_tidy,
@@ -68,7 +69,7 @@ def test_nuts_with_one_period_given(registry, changes, tmp_path: Path) -> None:
 
 def test_ons_download_picks_the_observation(registry, changes) -> None:
     """A real ONS Explore Local Statistics download, as a user would bring it."""
-    path = Path("pipeline/data/ons_els/gross-median-weekly-pay.csv")
+    path = DATA_DIR / "ons_els" / "gross-median-weekly-pay.csv"
     found = detect(read_sheet(path), registry, changes)
     assert found.layout.value_columns == ("Observation",)  # not the limits, status or polarity
     assert found.layout.period_column == "Period"

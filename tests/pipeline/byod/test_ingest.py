@@ -12,15 +12,17 @@ from pathlib import Path
 
 import mapbox_vector_tile
 import mercantile
+import openpyxl
 import pytest
 from starlette.testclient import TestClient
 
 from levelup.errors import ConflictError, InputError, LevelupError, NotFoundError, TooLargeError
 from levelup.settings import Settings
 from pipeline.build import build_data
-from pipeline.byod.ingest import commit, prepare, remove
+from pipeline.byod.ingest import backup_of, commit, prepare, remove
 from pipeline.byod.spec import Details
 from pipeline.byod.store import load_user_indicators, user_root
+from pipeline.catalogue import DATA_DIR
 from pipeline.replace import INDICATOR_TABLES
 from server.app import create_app
 from tests.pipeline.byod.tables import (
@@ -154,6 +156,38 @@ def test_wide_and_xlsx_tables(own_data_dir: Path, registry, changes) -> None:
     assert rates == book.values
 
 
+def test_a_workbook_that_opens_with_a_cover_sheet(own_data_dir: Path, registry, changes) -> None:
+    book = xlsx_wide_measures(registry)
+    workbook = openpyxl.load_workbook(io.BytesIO(book.data))
+    cover = workbook.create_sheet("Cover", 0)
+    cover.append(["Table 1", "District facts"])
+    cover.append(["Source", "Council returns"])
+    saved = io.BytesIO()
+    workbook.save(saved)
+    staged, added = add(
+        Table(book.name, saved.getvalue(), book.values), own_data_dir, registry, changes
+    )
+    variant = staged.indicator.variants[0].id
+    assert stored_values(own_data_dir, added.indicator, variant) == book.values
+    # A full rebuild reads the stored copy again: from the same worksheet, not the cover.
+    assert build_data(own_data_dir, only=[added.indicator], force=True).indicators == 1
+    assert stored_values(own_data_dir, added.indicator, variant) == book.values
+
+
+def test_a_shipped_ons_download_added_as_a_user_table(own_data_dir: Path, registry, changes):
+    """The real ONS Explore Local Statistics pay file, brought as a user would bring it,
+    gives the same district values as the shipped indicator read from that file."""
+    path = DATA_DIR / "ons_els" / "gross-median-weekly-pay.csv"
+    table = Table(path.name, path.read_bytes(), {})
+    staged, added = add(table, own_data_dir, registry, changes, title="Pay")
+    summary = staged.summary(registry)
+    assert (summary["level"], summary["codes"], summary["match_rate"]) == ("lad", 361, 1.0)
+    assert summary["value_columns"] == ["Observation"] and added.tilesets == 17
+    shipped = stored_values(own_data_dir, "median-weekly-pay", "gross")
+    assert len(shipped) > 5_000
+    assert stored_values(own_data_dir, added.indicator) == shipped
+
+
 def test_nuts_table(own_data_dir: Path, registry, changes) -> None:
     table = nuts_semicolon(registry)
     staged, added = add(table, own_data_dir, registry, changes, overrides={"period": "2021"})
@@ -166,6 +200,17 @@ def test_nuts_table(own_data_dir: Path, registry, changes) -> None:
             ).fetchall()
         )
     assert rows == {code: value for (code, _), value in table.values.items()}
+
+
+BAD_TABLES = (  # the kinds of bad input the issue lists that a table itself can have
+    "empty",
+    "header only",
+    "no codes",
+    "mixed levels",
+    "conflicting duplicates",
+    "non-numeric",
+    "formula",
+)
 
 
 def _bad_tables(registry) -> dict[str, tuple[Table, type[LevelupError], str]]:
@@ -206,18 +251,7 @@ def _bad_tables(registry) -> dict[str, tuple[Table, type[LevelupError], str]]:
     }
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        "empty",
-        "header only",
-        "no codes",
-        "mixed levels",
-        "conflicting duplicates",
-        "non-numeric",
-        "formula",
-    ],
-)
+@pytest.mark.parametrize("case", BAD_TABLES)
 def test_bad_input_changes_nothing(case: str, own_data_dir: Path, registry, changes) -> None:
     table, error, message = _bad_tables(registry)[case]
     before = snapshot(own_data_dir)
@@ -264,7 +298,7 @@ def test_replace_remove_and_rebuild(own_data_dir: Path, registry, changes) -> No
         "my-pay.value.lad.2019",
         "my-pay.value.lad.2020",
     }
-    assert not (own_data_dir / "tiles" / "my-pay.value.lad.2021.mbtiles").exists()
+    assert not list((own_data_dir / "tiles").glob("my-pay.value.lad.2021.*"))
     # A full data build keeps user indicators (and knows nothing changed since the add).
     assert build_data(own_data_dir).skipped
     rebuilt = build_data(own_data_dir, only=["my-pay", "gdp-per-head"], force=True)
@@ -290,6 +324,13 @@ def test_replace_remove_and_rebuild(own_data_dir: Path, registry, changes) -> No
         remove(own_data_dir, "gdp-per-head", registry)
     with pytest.raises(NotFoundError):
         remove(own_data_dir, "../levelup.db", registry)
+
+
+def test_what_a_killed_add_left_is_swept_by_the_next(own_data_dir: Path, registry, changes):
+    left = backup_of(own_data_dir / "levelup.db")
+    left.write_bytes(b"the database as it was before an add that was killed")
+    add(messy_wide(registry), own_data_dir, registry, changes)
+    assert not left.exists()
 
 
 def test_a_failed_tile_build_rolls_everything_back(

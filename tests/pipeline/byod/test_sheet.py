@@ -1,5 +1,7 @@
 """Reading user tables safely: encodings, delimiters, title lines, limits, XLSX."""
 
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -103,38 +105,38 @@ def test_a_small_file_cannot_claim_a_huge_table(tmp_path: Path) -> None:
         read_sheet(wide)
 
 
-def test_xlsx_claimed_dimensions_are_ignored(registry, tmp_path: Path) -> None:
-    """A workbook whose sheet claims A1:XFD1048576 is read as the cells it really holds."""
-    import zipfile
-
-    path = xlsx_wide_measures(registry).write(tmp_path)
-    patched = tmp_path / "patched.xlsx"
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(patched, "w") as target:
+def _with_sheet_xml(path: Path, out: Path, change: Callable[[bytes], bytes]) -> Path:
+    """A copy of a workbook with its first sheet's XML changed."""
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                text = data.decode()
-                start = text.index('<dimension ref="')
-                end = text.index('"', start + 16)
-                data = (text[:start] + '<dimension ref="A1:XFD1048576' + text[end:]).encode()
+                data = change(data)
             target.writestr(item, data)
+    return out
+
+
+def _claim_whole_sheet(xml: bytes) -> bytes:
+    text = xml.decode()
+    start = text.index('<dimension ref="')
+    end = text.index('"', start + 16)
+    return (text[:start] + '<dimension ref="A1:XFD1048576' + text[end:]).encode()
+
+
+def test_xlsx_claimed_dimensions_are_ignored(registry, tmp_path: Path) -> None:
+    """A workbook whose sheet claims A1:XFD1048576 is read as the cells it really holds."""
+    path = xlsx_wide_measures(registry).write(tmp_path)
+    patched = _with_sheet_xml(path, tmp_path / "patched.xlsx", _claim_whole_sheet)
     sheet = read_sheet(patched)
     assert len(sheet.header) == 6 and len(sheet.rows) == 20
 
 
 def test_broken_xlsx_and_cover_sheets(registry, tmp_path: Path) -> None:
-    import zipfile
-
     import openpyxl
 
     path = xlsx_wide_measures(registry).write(tmp_path)
-    broken = tmp_path / "broken.xlsx"
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(broken, "w") as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = data[: len(data) // 2]  # cut off half way through the XML
-            target.writestr(item, data)
+    # cut off half way through the XML
+    broken = _with_sheet_xml(path, tmp_path / "broken.xlsx", lambda xml: xml[: len(xml) // 2])
     with pytest.raises(UnreadableFileError, match="not a readable XLSX"):
         read_sheet(broken)
     book = openpyxl.load_workbook(path)
