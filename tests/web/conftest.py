@@ -9,9 +9,17 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless=new", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--disable-default-apps"]
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
@@ -64,7 +72,8 @@ class Visit:
 
     def legend_colours(self) -> list[str]:
         return self.page.eval_on_selector_all(
-            "#legend-items .swatch:not(.nodata)", "els => els.map(e => e.dataset.colour)")
+            "#legend-items .swatch:not(.nodata)", "els => els.map(e => e.dataset.colour)"
+        )
 
 
 @pytest.fixture
@@ -77,7 +86,7 @@ def visit(browser: Browser, live_server: str) -> Iterator[Visit]:
 
 def colour_share(image: Image.Image, colours: list[str], tolerance: int = 6) -> dict[str, float]:
     """Share of the image's pixels close to each of `colours` (sampling every 2nd pixel)."""
-    rgb = {c: tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in colours}
+    rgb = {c: tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in colours}
     counts = dict.fromkeys(colours, 0)
     total = 0
     pixels = image.load()
@@ -86,7 +95,11 @@ def colour_share(image: Image.Image, colours: list[str], tolerance: int = 6) -> 
             total += 1
             r, g, b = pixels[x, y]
             for name, (cr, cg, cb) in rgb.items():
-                if abs(r - cr) <= tolerance and abs(g - cg) <= tolerance and abs(b - cb) <= tolerance:
+                if (
+                    abs(r - cr) <= tolerance
+                    and abs(g - cg) <= tolerance
+                    and abs(b - cb) <= tolerance
+                ):
                     counts[name] += 1
                     break
     return {c: n / total for c, n in counts.items()}

@@ -31,12 +31,16 @@ def test_changing_year_indicator_and_level_changes_the_map(visit: Visit) -> None
     before = visit.map_image().tobytes()
     visit.page.locator("#year").focus()
     visit.page.keyboard.press("Home")  # first year
-    visit.page.wait_for_function("() => document.querySelector('#year-label').textContent === '1998'")
+    visit.page.wait_for_function(
+        "() => document.querySelector('#year-label').textContent === '1998'"
+    )
     visit.settle()
     after_year = visit.map_image().tobytes()
     assert after_year != before
     visit.page.select_option("#indicator", "claimant-count")
-    visit.page.wait_for_function("() => document.querySelector('#legend-title').textContent.startsWith('Claimant')")
+    visit.page.wait_for_function(
+        "() => document.querySelector('#legend-title').textContent.startsWith('Claimant')"
+    )
     visit.settle()
     after_indicator = visit.map_image().tobytes()
     assert after_indicator != after_year
@@ -65,7 +69,9 @@ def test_clicking_an_area_opens_its_panel_with_a_chart(visit: Visit) -> None:
     visit.open("?indicator=gdp-per-head&level=lad&year=2019&view=7/53.8/-1.55")
     visit.page.mouse.click(*visit.point(*LEEDS))
     visit.page.locator("#panel").wait_for(state="visible")
-    visit.page.wait_for_function("() => document.querySelector('#panel-title').textContent === 'Leeds'")
+    visit.page.wait_for_function(
+        "() => document.querySelector('#panel-title').textContent === 'Leeds'"
+    )
     body = visit.page.locator("#panel-body")
     body.locator(".chart svg path").first.wait_for()
     text = body.inner_text()
@@ -86,32 +92,42 @@ def test_search_and_compare_up_to_four_areas(visit: Visit) -> None:
     visit.page.keyboard.press("Enter")
     visit.page.wait_for_function("() => window.levelup.state().areas.length === 2")
     visit.page.wait_for_function(
-        "() => document.querySelector('.chart-key')?.textContent.includes('Bradford')")
+        "() => document.querySelector('.chart-key')?.textContent.includes('Bradford')"
+    )
     key = visit.page.locator(".chart-key").inner_text()
     assert "Leeds" in key and "Bradford" in key
     assert visit.page.locator(".chart svg path[stroke='#D55E00']").count() == 1
 
 
 def test_permalink_restores_the_same_view(visit: Visit, browser) -> None:
-    query = ("?indicator=claimant-count&variant=rate&level=lad&year=2015&colour=rank"
-             "&areas=E08000035,E08000032&view=8.00/53.8000/-1.6000")
+    query = (
+        "?indicator=claimant-count&variant=rate&level=lad&year=2015&colour=rank"
+        "&areas=E08000035,E08000032&view=8.00/53.8000/-1.6000"
+    )
     visit.open(query)
     state = visit.page.evaluate("() => window.levelup.state()")
     assert (state["indicator"], state["level"], state["year"], state["colour"]) == (
-        "claimant-count", "lad", 2015, "rank")
+        "claimant-count",
+        "lad",
+        2015,
+        "rank",
+    )
     assert state["areas"] == ["E08000035", "E08000032"]
     assert abs(state["view"]["zoom"] - 8) < 0.05 and abs(state["view"]["lat"] - 53.8) < 0.01
     assert visit.page.locator("#indicator").input_value() == "claimant-count"
     assert visit.page.locator("#year-label").inner_text() == "2015"
     assert visit.page.locator("input[name=colour][value=rank]").is_checked()
-    visit.page.wait_for_function("() => document.querySelector('#panel-title').textContent === 'Leeds'")
+    visit.page.wait_for_function(
+        "() => document.querySelector('#panel-title').textContent === 'Leeds'"
+    )
     # reloading the URL the page wrote gives the same state
     written = visit.page.url
     visit.page.goto(written)
     visit.page.wait_for_selector("body[data-ready=true]")
     again = visit.page.evaluate("() => window.levelup.state()")
     assert {k: again[k] for k in ("indicator", "level", "year", "colour", "areas")} == {
-        k: state[k] for k in ("indicator", "level", "year", "colour", "areas")}
+        k: state[k] for k in ("indicator", "level", "year", "colour", "areas")
+    }
 
 
 def test_play_animates_through_the_years(visit: Visit) -> None:
@@ -126,8 +142,11 @@ def test_downloads_and_qgis_box_point_at_this_view(visit: Visit) -> None:
     visit.page.locator("details.downloads summary").click()
     geojson = visit.page.locator("#dl-geojson").get_attribute("href")
     assert "data.geojson" in geojson and "year=2019" in geojson and "bbox=" in geojson
-    assert visit.page.locator("#qgis-url").input_value().endswith(
-        "/tiles/gdp-per-head.current-prices.lad.2019/{z}/{x}/{y}.pbf")
+    assert (
+        visit.page.locator("#qgis-url")
+        .input_value()
+        .endswith("/tiles/gdp-per-head.current-prices.lad.2019/{z}/{x}/{y}.pbf")
+    )
     assert visit.page.locator("#qgis-max").inner_text() == "11"
     response = visit.page.request.get(f"{visit.base}{geojson}")
     assert response.ok and response.json()["type"] == "FeatureCollection"
@@ -144,8 +163,9 @@ def test_controls_are_labelled_for_keyboard_and_screen_readers(visit: Visit) -> 
 
 
 def test_phone_sized_screen(browser, live_server) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     visit = Visit(page, live_server)
     visit.open("?areas=E08000035")
@@ -153,7 +173,9 @@ def test_phone_sized_screen(browser, live_server) -> None:
     box = page.locator("#controls").bounding_box()
     assert box is not None and box["x"] + box["width"] <= 0  # drawer closed: the map is visible
     page.locator("#drawer-toggle").click()
-    page.wait_for_function("() => document.querySelector('#controls').getBoundingClientRect().x >= 0")
+    page.wait_for_function(
+        "() => document.querySelector('#controls').getBoundingClientRect().x >= 0"
+    )
     assert page.locator("#panel").is_visible()
     page.screenshot(path=ARTIFACTS / "web-phone.png")
     assert visit.errors == [] and visit.outside == []
@@ -169,7 +191,9 @@ def test_inequality_view_draws_countries_over_time(visit: Visit) -> None:
     assert "Deutschland" in key and "United Kingdom" in key
     assert "boundaries change" in visit.page.locator("#ineq-note").inner_text().lower()
     visit.page.select_option("#ineq-measure", "gini")
-    visit.page.wait_for_function("() => document.querySelector('#ineq-chart h3').textContent.startsWith('Gini')")
+    visit.page.wait_for_function(
+        "() => document.querySelector('#ineq-chart h3').textContent.startsWith('Gini')"
+    )
     assert "ineq_measure=gini" in visit.page.url
     csv = visit.page.locator("#ineq-csv").get_attribute("href")
     assert visit.page.request.get(f"{visit.base}{csv}").text().startswith("indicator,variant")
@@ -184,6 +208,7 @@ def test_compare_view_north_of_england_against_the_netherlands(visit: Visit) -> 
     assert "total ÷ population" in visit.page.locator("#cmp-methods").inner_text()
     visit.page.select_option("#cmp-add", "group:midlands-engine")
     visit.page.wait_for_function(
-        "() => document.querySelector('#cmp-chart .chart-key').textContent.includes('Midlands')")
+        "() => document.querySelector('#cmp-chart .chart-key').textContent.includes('Midlands')"
+    )
     assert "group%3Amidlands-engine" in visit.page.url or "group:midlands-engine" in visit.page.url
     assert visit.errors == [] and visit.outside == []

@@ -62,7 +62,8 @@ def test_upload_preview_build_show_and_delete(upload_visit: Visit, registry, tmp
     page.click(f"#user-list button[data-remove='{state['indicator']}']")
     page.wait_for_function(
         "id => ![...document.querySelectorAll('#indicator option')].some(o => o.value === id)",
-        arg=state["indicator"])
+        arg=state["indicator"],
+    )
     # Chromium logs the refused empty table's 422; nothing else may go wrong.
     assert [e for e in visit.errors if "status of 422" not in e] == []
     assert visit.outside == []
