@@ -11,7 +11,7 @@ from pathlib import Path
 
 from levelup.errors import StoreError
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,14 +37,17 @@ CREATE TABLE indicators (
     unit TEXT NOT NULL, polarity TEXT NOT NULL, decimals INTEGER NOT NULL, system TEXT NOT NULL,
     source TEXT NOT NULL, licence TEXT NOT NULL, attribution TEXT NOT NULL,
     user_supplied INTEGER NOT NULL, ord INTEGER NOT NULL,
-    aggregation TEXT NOT NULL, aggregation_total TEXT, aggregation_scale REAL NOT NULL);
+    aggregation TEXT NOT NULL, aggregation_total TEXT, aggregation_scale REAL NOT NULL,
+    aggregation_reason TEXT NOT NULL, subtopic TEXT NOT NULL, polarity_reason TEXT NOT NULL,
+    caveats TEXT NOT NULL, source_url TEXT NOT NULL, metadata_note TEXT NOT NULL);
 CREATE TABLE variants (
     indicator TEXT NOT NULL, id TEXT NOT NULL, label TEXT NOT NULL, unit TEXT NOT NULL,
-    polarity TEXT NOT NULL, ord INTEGER NOT NULL, PRIMARY KEY (indicator, id));
+    polarity TEXT NOT NULL, ord INTEGER NOT NULL, decimals INTEGER NOT NULL,
+    derived TEXT NOT NULL, PRIMARY KEY (indicator, id));
 CREATE TABLE series (
     indicator TEXT NOT NULL, variant TEXT NOT NULL, level TEXT NOT NULL, set_id TEXT NOT NULL,
     year_from INTEGER NOT NULL, year_to INTEGER NOT NULL,
-    PRIMARY KEY (indicator, variant, level));
+    PRIMARY KEY (indicator, variant, level, set_id));
 CREATE TABLE observations (
     indicator TEXT NOT NULL, variant TEXT NOT NULL, level TEXT NOT NULL, code TEXT NOT NULL,
     year INTEGER NOT NULL, period TEXT NOT NULL, value REAL, lower REAL, upper REAL,
@@ -74,7 +77,8 @@ CREATE TABLE coverage (
     set_id TEXT NOT NULL, codes INTEGER NOT NULL, matched INTEGER NOT NULL,
     recoded INTEGER NOT NULL, with_value INTEGER NOT NULL, superseded INTEGER NOT NULL,
     newer INTEGER NOT NULL, no_polygon INTEGER NOT NULL, other_vintage INTEGER NOT NULL,
-    unknown INTEGER NOT NULL, match_rate REAL NOT NULL, polygon_match_rate REAL NOT NULL,
+    unknown INTEGER NOT NULL, covered INTEGER NOT NULL, match_rate REAL NOT NULL,
+    polygon_match_rate REAL NOT NULL,
     polygons INTEGER NOT NULL, polygon_share REAL NOT NULL, mapped INTEGER NOT NULL,
     PRIMARY KEY (indicator, variant, level, year));
 CREATE TABLE unmatched (
@@ -89,6 +93,9 @@ CREATE TABLE code_changes (
     old TEXT NOT NULL, new TEXT NOT NULL, kind TEXT NOT NULL, year INTEGER, source TEXT NOT NULL);
 CREATE INDEX code_changes_old ON code_changes (old);
 CREATE INDEX code_changes_new ON code_changes (new);
+CREATE TABLE els_datasets (
+    file TEXT NOT NULL, status TEXT NOT NULL, indicator TEXT NOT NULL, variant TEXT NOT NULL,
+    reason TEXT NOT NULL);
 CREATE TABLE sources (
     path TEXT PRIMARY KEY, title TEXT NOT NULL, publisher TEXT NOT NULL, licence TEXT NOT NULL,
     licence_url TEXT NOT NULL, attribution TEXT NOT NULL, origin TEXT NOT NULL, url TEXT NOT NULL,

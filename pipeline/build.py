@@ -24,12 +24,15 @@ from levelup.locking import build_lock
 from pipeline.byod.store import user_digest, with_user_indicators
 from pipeline.catalogue import Catalogue, Indicator, Source, default_catalogue
 from pipeline.datastore import JoinedData, write_database
+from pipeline.derive import add_derived
 from pipeline.derived import (
     add_change_and_index,
+    area_populations,
     concat,
     inequality_table,
     national_values,
     populations,
+    weights_for,
 )
 from pipeline.groups import load_groups
 from pipeline.join import JoinResult, join_indicator, unclassified
@@ -117,6 +120,19 @@ def join_one(
     return result
 
 
+def _with_dependencies(indicators: list[Indicator], catalogue: Catalogue) -> list[Indicator]:
+    """The indicators plus those their derived variants read (tidied, not joined)."""
+    out = {i.id: i for i in indicators}
+    queue = list(indicators)
+    while queue:
+        for variant in queue.pop().variants:
+            needed = variant.derive.needs if variant.derive else None
+            if needed and needed not in out:
+                out[needed] = catalogue.get(needed)
+                queue.append(out[needed])
+    return list(out.values())
+
+
 def join_all(
     indicators: list[Indicator],
     catalogue: Catalogue,
@@ -124,20 +140,32 @@ def join_all(
     changes: CodeChanges,
     progress: bool = False,
 ) -> JoinedData:
-    """Tidy and join every indicator, add standing, change and index, then populations and
-    inequality; also list codes that belong to no mapped level."""
+    """Tidy every indicator and derive its computed variants, then join, add standing,
+    change and index, populations and inequality; also list codes of no mapped level."""
     read = _reader(catalogue)
+    everything = _with_dependencies(indicators, catalogue)
+    tidied = {
+        i.id: tidy_indicator(i, read)
+        for i in tqdm(everything, desc="reading", unit="ind", disable=not progress)
+    }
+    add_derived(tidied, everything)
     results, stray, joined = [], [], {}
-    for indicator in tqdm(indicators, desc="indicators", unit="ind", disable=not progress):
-        tidy = tidy_indicator(indicator, read)
+    for indicator in tqdm(indicators, desc="joining", unit="ind", disable=not progress):
+        tidy = tidied[indicator.id]
         result = join_one(indicator, tidy, registry, changes)
         if not result.joined.empty:
             joined[indicator.id] = result.joined
         results.append(result)
         stray.append(unclassified(tidy, registry, indicator.system))
-    population = populations(joined, catalogue)
+    weights = area_populations(tidied.get("population"), registry)
+    population = concat([populations(joined, catalogue), weights])
+    by_indicator = (
+        {str(k): g for k, g in population.groupby("indicator")} if not population.empty else {}
+    )
     spread = concat(
-        inequality_table(joined[i.id], i, population) for i in indicators if i.id in joined
+        inequality_table(joined[i.id], i, weights_for(i, by_indicator))
+        for i in indicators
+        if i.id in joined
     )
     return JoinedData(indicators, results, concat(stray), population, spread)
 

@@ -18,7 +18,7 @@ from boundaries.registry import Registry
 from levelup import db
 from levelup.atomic import atomic_path
 from levelup.provenance import SourceCatalogue
-from pipeline.catalogue import USER_THEME, Catalogue, Indicator
+from pipeline.catalogue import USER_THEME, Catalogue, Indicator, Variant
 from pipeline.groups import Group
 from pipeline.join import JoinResult
 from pipeline.standing import peer_stats
@@ -122,6 +122,12 @@ def write_indicators(
                 "aggregation": indicator.aggregation.kind,
                 "aggregation_total": indicator.aggregation.total,
                 "aggregation_scale": indicator.aggregation.scale,
+                "aggregation_reason": indicator.aggregation.reason,
+                "subtopic": indicator.subtopic,
+                "polarity_reason": indicator.polarity_reason,
+                "caveats": indicator.caveats,
+                "source_url": indicator.source_url,
+                "metadata_note": indicator.metadata_note,
                 "ord": order,
             }
         )
@@ -134,12 +140,28 @@ def write_indicators(
                     "unit": variant.unit,
                     "polarity": variant.polarity,
                     "ord": v_order,
+                    "decimals": indicator.decimals
+                    if variant.decimals is None
+                    else variant.decimals,
+                    "derived": describe_derivation(variant),
                 }
             )
     _insert(connection, "indicators", rows, list(rows[0]) if rows else [])
-    _insert(
-        connection, "variants", variants, ["indicator", "id", "label", "unit", "polarity", "ord"]
-    )
+    _insert(connection, "variants", variants, list(variants[0]) if variants else [])
+
+
+def describe_derivation(variant: Variant) -> str:
+    """How a derived variant is computed, in words ('' for a published one)."""
+    rule = variant.derive
+    if rule is None:
+        return ""
+    other = {
+        "population": "the ONS mid-year population of the same year",
+        "uk": "the UK's figure for the same year",
+    }.get(rule.per or rule.times or "", f"{rule.per or rule.times} (same area and year)")
+    how = "divided by" if rule.per else "multiplied by"
+    scale = f", × {rule.scale:g}" if rule.scale != 1 else ""
+    return f"{rule.of} {how} {other}{scale}"
 
 
 def _write_levels(connection: sqlite3.Connection, registry: Registry) -> None:
@@ -387,6 +409,42 @@ class JoinedData:
     inequality: pd.DataFrame
 
 
+ELS_FOLDERS = ("ons_els_datasets/", "ons_population/")
+
+
+def els_datasets(catalogue: Catalogue) -> list[dict[str, str]]:
+    """Every ELS dataset the catalogue knows: read by which variants, or why not."""
+    rows = [
+        {"file": s.file, "status": "read", "indicator": i.id, "variant": v.id, "reason": ""}
+        for i in catalogue.indicators.values()
+        if not i.user_supplied
+        for v in i.variants
+        for s in v.sources
+        if s.file.startswith(ELS_FOLDERS)
+    ]
+    for entry in catalogue.els_datasets:
+        indicator, _, variant = entry.of.partition("/")
+        rows.append(
+            {
+                "file": entry.file,
+                "status": entry.status,
+                "indicator": indicator,
+                "variant": variant,
+                "reason": entry.reason,
+            }
+        )
+    return sorted(rows, key=lambda r: (r["file"], r["indicator"], r["variant"]))
+
+
+def _write_els_datasets(connection: sqlite3.Connection, catalogue: Catalogue) -> None:
+    _insert(
+        connection,
+        "els_datasets",
+        els_datasets(catalogue),
+        ["file", "status", "indicator", "variant", "reason"],
+    )
+
+
 def write_database(
     target: Path,
     *,
@@ -413,6 +471,7 @@ def write_database(
                 write_results(connection, data.results)
                 write_inequality(connection, data.populations, data.inequality)
                 _write_groups(connection, groups)
+                _write_els_datasets(connection, catalogue)
                 if not data.unclassified.empty:
                     _insert(
                         connection, "unclassified", data.unclassified, ["indicator", "code", "name"]

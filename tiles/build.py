@@ -108,12 +108,19 @@ def _rounded(values: np.ndarray, decimals: int) -> np.ndarray:
 
 
 class SeriesData:
-    """One indicator × variant × level for every year, aligned to area ids (feature ids)."""
+    """One indicator × variant × level on one boundary set, for the years joined to that set,
+    aligned to area ids (feature ids)."""
 
     COLUMNS = ("value", "rank", "percentile", "z", "index", "change_pct")
 
     def __init__(
-        self, connection: sqlite3.Connection, indicator: str, variant: str, level: str, set_id: str
+        self,
+        connection: sqlite3.Connection,
+        indicator: str,
+        variant: str,
+        level: str,
+        set_id: str,
+        years: list[int],
     ) -> None:
         self.codes = [
             r["code"]
@@ -128,10 +135,12 @@ class SeriesData:
         for row in _rows(
             connection,
             'SELECT code, year, period, value, rank, percentile, z, "index", change_pct '
-            "FROM observations WHERE indicator=? AND variant=? AND level=?",
+            "FROM observations WHERE indicator=? AND variant=? AND level=? "
+            f"AND year IN ({','.join('?' * len(years))})",
             indicator,
             variant,
             level,
+            *years,
         ):
             year = row["year"]
             if year not in self.arrays:
@@ -188,7 +197,7 @@ def _spec(key: TilesetKey, set_id: str, series: SeriesData, labels: dict[str, An
         level_label=labels["levels"][key.level]["label"],
         unit=variant["unit"],
         polarity=variant["polarity"],
-        decimals=indicator["decimals"],
+        decimals=variant["decimals"],
         period=period,
         description=f"{indicator['description']} Period: {period}. "
         f"Boundaries: {boundary['title']}. Source: {indicator['source']}.",
@@ -301,11 +310,11 @@ def _build_tiles(
     try:
         planned = plan(connection, only=only, years=years, levels=levels)
         labels = _labels(connection)
-        series: dict[tuple[str, str, str], SeriesData] = {}
+        years_of: dict[tuple[str, str, str, str], list[int]] = {}
         for key, set_id in planned:
-            group = (key.indicator, key.variant, key.level)
-            if group not in series:
-                series[group] = SeriesData(connection, *group, set_id)
+            group = (key.indicator, key.variant, key.level, set_id)
+            years_of.setdefault(group, []).append(key.year)
+        series = {group: SeriesData(connection, *group, years) for group, years in years_of.items()}
     finally:
         connection.close()
     workers = workers or min(os.cpu_count() or 1, 4)
@@ -318,7 +327,7 @@ def _build_tiles(
     previous = _read_manifest(manifest_path)
     jobs, kept = [], {}
     for key, set_id in planned:
-        data = series[(key.indicator, key.variant, key.level)]
+        data = series[(key.indicator, key.variant, key.level, set_id)]
         spec = _spec(key, set_id, data, labels)
         columns = data.columns(key.year)
         digest = _digest(code_digest(), pyramid_paths[set_id].name, asdict(spec), columns["value"])
