@@ -11,6 +11,7 @@ import click
 from levelup.cli_add import add, remove
 from levelup.cli_common import data_dir_option, fails_cleanly, settings_for, year_range
 from levelup.cli_export import export
+from levelup.cli_run import run
 
 
 @click.group()
@@ -52,6 +53,20 @@ def main() -> None:
     help="Run the tileset work on a Dask cluster (e.g. tcp://10.0.0.5:8786, or 'local' for "
     "a LocalCluster of --workers processes); default: local processes.",
 )
+@click.option(
+    "--flush-every",
+    type=click.FloatRange(0.5),
+    default=None,
+    metavar="SECONDS",
+    help="Rewrite the tiles manifest this often, so a running server shows each tileset as "
+    "soon as it is written.",
+)
+@click.option(
+    "--first",
+    multiple=True,
+    metavar="INDICATOR",
+    help="Build these indicators' tilesets before any other (repeatable).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @fails_cleanly
 def build(
@@ -64,6 +79,8 @@ def build(
     data_only: bool,
     workers: int | None,
     scheduler: str | None,
+    flush_every: float | None,
+    first: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Join every shipped (and user) indicator into DATA_DIR/levelup.db, then build its tilesets."""
@@ -84,7 +101,7 @@ def build(
     settings = settings_for(data_dir)
     selected_years = year_range(years)
     catalogue = with_user_indicators(default_catalogue(), settings.data_dir)
-    for indicator in only:  # fail before any work on a typo
+    for indicator in (*only, *first):  # fail before any work on a typo
         catalogue.get(indicator)
     for level in levels:
         default_registry().level(level)
@@ -109,6 +126,8 @@ def build(
         workers=workers,
         scheduler=scheduler,
         progress=not quiet,
+        flush_every=flush_every,
+        first=first,
     )
     click.echo(
         f"tiles: {tiles.planned} tilesets ({tiles.built} built, {tiles.skipped} up to date), "
@@ -245,6 +264,7 @@ def serve(
 main.add_command(add)
 main.add_command(remove)
 main.add_command(export)
+main.add_command(run)
 
 if __name__ == "__main__":
     main()

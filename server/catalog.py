@@ -88,7 +88,14 @@ class Tileset:
 class Catalog:
     """Everything one build wrote, opened read-only and checked at start-up."""
 
-    def __init__(self, data_dir: Path, *, open_limit: int = 256, cache_tiles: int = 20000) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        open_limit: int = 256,
+        cache_tiles: int = 20000,
+        open_files: bool = True,
+    ) -> None:
         self.data_dir = data_dir
         self.tiles_dir = data_dir / "tiles"
         self.manifest_path = self.tiles_dir / MANIFEST
@@ -96,7 +103,7 @@ class Catalog:
         self.db.row_factory = sqlite3.Row
         self.meta = db.read_meta(self.db)
         self.tilesets = self._load_manifest()
-        self._check_files()
+        self._check_files(open_files)
         self._readers: OrderedDict[str, MBTilesReader] = OrderedDict()
         self._open_limit = open_limit
         self._tiles: OrderedDict[tuple[str, int, int, int], tuple[bytes, int] | None] = (
@@ -117,10 +124,16 @@ class Catalog:
                 f"{self.manifest_path}: not a readable tiles manifest ({exc})"
             ) from exc
 
-    def _check_files(self) -> None:
-        """Open every tileset once: a missing, truncated or corrupt file stops start-up."""
+    def _check_files(self, open_files: bool) -> None:
+        """Open every tileset once (at start-up: a missing, truncated or corrupt file stops it),
+        or only check each listed file is there (a newer build while serving, which may list
+        thousands)."""
         problems = []
         for tileset in self.tilesets.values():
+            if not open_files:
+                if not tileset.path.is_file():
+                    problems.append(f"{tileset.path}: no such tileset file")
+                continue
             try:
                 reader = MBTilesReader(tileset.path)
                 reader.connection.execute("SELECT count(*) FROM map").fetchone()
@@ -216,7 +229,9 @@ class DataStore:
             stamp = self._current_stamp()
             if stamp != self._stamp:
                 try:
-                    self.catalog = Catalog(self.data_dir, cache_tiles=self.cache_tiles)
+                    self.catalog = Catalog(
+                        self.data_dir, cache_tiles=self.cache_tiles, open_files=False
+                    )
                     self._stamp = stamp
                 except StoreError:
                     pass  # a build in progress or broken: keep serving the previous one

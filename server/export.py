@@ -26,7 +26,7 @@ from levelup.errors import LevelupError
 from levelup.settings import Settings
 from server.inprocess import InProcessClient
 from server.static_site import write_client, write_nginx_conf
-from tiles.build import tileset_files
+from tiles.manifest import tileset_files
 from tiles.store.pmtiles import export_pmtiles
 from tiles.store.xyz import export_xyz, link_or_copy
 
