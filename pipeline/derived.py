@@ -186,25 +186,31 @@ def inequality_table(
         )
     else:
         rows = rows.assign(population=np.nan)
+    keys = ["variant", "level", "country", "year"]
+    rows = rows.sort_values(keys, kind="stable").reset_index(drop=True)
+    values = rows["value"].to_numpy(dtype=float)
+    population = rows["population"].to_numpy(dtype=float)
+    national = rows["national"].to_numpy(dtype=float)
+    codes = rows["national_code"].to_numpy(dtype=object)
+    starts = np.flatnonzero(~rows.duplicated(keys).to_numpy())
+    ends = np.append(starts[1:], len(rows))
     records = []
-    for (variant, level, country, year), group in rows.groupby(
-        ["variant", "level", "country", "year"]
-    ):
-        if len(group) < MIN_REGIONS:
+    for start, end in zip(starts, ends, strict=True):
+        if end - start < MIN_REGIONS:
             continue
-        weights = group["population"].to_numpy(dtype=float)
+        variant, level, country, year = rows.loc[start, keys]
+        value, weights = values[start:end], population[start:end]
         weighted = bool(np.isfinite(weights).all())
-        whole = group["national_code"] == (UK_CODE if indicator.system == "ons" else country)
-        national = group.loc[whole, "national"].dropna()  # one figure for the whole country
-        source = str(group.loc[whole, "national_code"].iloc[0]) if not national.empty else ""
-        national_value = float(national.iloc[0]) if not national.empty else math.nan
+        whole = codes[start:end] == (UK_CODE if indicator.system == "ons" else country)
+        figures = national[start:end][whole]  # one figure for the whole country
+        figures = figures[np.isfinite(figures)]
+        national_value = float(figures[0]) if figures.size else math.nan
+        source = str(codes[start:end][whole][0]) if figures.size else ""
         if math.isnan(national_value):  # no published national figure: use the regions' mean
-            w = weights if weighted else np.ones(len(group))
-            national_value = float(np.sum(group["value"] * w) / np.sum(w))
+            w = weights if weighted else np.ones(end - start)
+            national_value = float(np.sum(value * w) / np.sum(w))
             source = "mean of regions"
-        result = inequality(
-            group["value"].to_numpy(dtype=float), weights if weighted else None, national_value
-        )
+        result = inequality(value, weights if weighted else None, national_value)
         records.append(
             {
                 "indicator": indicator.id,

@@ -10,6 +10,7 @@ or unknown. Nothing is guessed and nothing is dropped silently.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -317,6 +318,9 @@ def _stand_ins(reasons: dict[str, tuple[str, str]], changes: CodeChanges) -> dic
     return {code: others for code, others in out.items() if others}
 
 
+REASONS = ("superseded", "newer", "no_polygon", "other_vintage", "unknown")
+
+
 def _coverage(
     rows: pd.DataFrame,
     joined: pd.DataFrame,
@@ -327,42 +331,57 @@ def _coverage(
     polygons: int,
     min_share: float,
 ) -> pd.DataFrame:
+    """Per variant and year: codes, matches, misses by reason, values and whether mapped.
+
+    Plain dictionaries over the columns: this runs for every indicator, level and set, and
+    pandas' grouping on string keys costs more than the work itself.
+    """
+    codes: dict[tuple[str, int], set[str]] = {}
+    for variant, year, code in zip(rows["variant"], rows["year"], rows["code"], strict=True):
+        codes.setdefault((variant, int(year)), set()).add(code)
+    shown: dict[tuple[str, int], set[str]] = {}
+    valued: Counter[tuple[str, int]] = Counter()
+    recoded: Counter[tuple[str, int]] = Counter()
+    if not joined.empty:
+        columns = (joined[c] for c in ("variant", "year", "source_code", "value", "match"))
+        for variant, year, source, value, match in zip(*columns, strict=True):
+            key = (variant, int(year))
+            shown.setdefault(key, set()).add(source)
+            valued[key] += value == value  # not NaN
+            recoded[key] += match == "recode"
+    indicator = rows["indicator"].iloc[0]
     records = []
-    no_polygon = {c for c, (reason, _) in reasons.items() if reason == "no_polygon"}
-    hits = dict(tuple(joined.groupby(["variant", "year"], sort=False)))
-    empty = joined.iloc[0:0]
-    for (variant, year), group in rows.groupby(["variant", "year"], sort=True):
-        codes = set(group["code"])
-        hit = hits.get((variant, year), empty)
-        shown = set(hit["source_code"])
-        counts = dict.fromkeys(("superseded", "newer", "no_polygon", "other_vintage", "unknown"), 0)
+    for key in sorted(codes):
+        found = codes[key]
+        counts = dict.fromkeys(REASONS, 0)
         covered = 0
-        for code in codes:
-            if code in reasons:
-                counts[reasons[code][0]] += 1
-                covered += bool(stand_ins.get(code)) and stand_ins[code] <= shown
+        for code in found & reasons.keys():
+            counts[reasons[code][0]] += 1
+            others = stand_ins.get(code, set())
+            covered += bool(others) and others <= shown.get(key, set())
         # codes found in the set (two codes of one area, e.g. W92000004 and TLL, are both
         # found although the area's row is kept once)
-        matched = len(codes - set(reasons))
-        with_value = int(hit["value"].notna().sum())
+        matched = len(found) - sum(counts.values())
+        with_value = valued[key]
+        share = with_value / polygons if polygons else 0.0
         records.append(
             {
-                "indicator": group["indicator"].iloc[0],
-                "variant": variant,
+                "indicator": indicator,
+                "variant": key[0],
                 "level": level.id,
-                "year": int(str(year)),
+                "year": key[1],
                 "set_id": spec.id,
-                "codes": len(codes),
+                "codes": len(found),
                 "matched": matched,
-                "recoded": int((hit["match"] == "recode").sum()),
+                "recoded": recoded[key],
                 "with_value": with_value,
                 **counts,
                 "covered": covered,
-                "match_rate": matched / len(codes) if codes else 0.0,
-                "polygon_match_rate": matched / max(1, len(codes - no_polygon) - covered),
+                "match_rate": matched / len(found),
+                "polygon_match_rate": matched / max(1, len(found) - counts["no_polygon"] - covered),
                 "polygons": polygons,
-                "polygon_share": with_value / polygons if polygons else 0.0,
-                "mapped": bool(level.map and polygons and with_value / polygons >= min_share),
+                "polygon_share": share,
+                "mapped": bool(level.map and polygons and share >= min_share),
             }
         )
     return pd.DataFrame.from_records(records)
