@@ -11,6 +11,7 @@ import click
 from levelup.cli_add import add, remove
 from levelup.cli_common import data_dir_option, fails_cleanly, settings_for, year_range
 from levelup.cli_export import export
+from levelup.cli_index import index
 
 
 @click.group()
@@ -245,6 +246,7 @@ def serve(
 main.add_command(add)
 main.add_command(remove)
 main.add_command(export)
+main.add_command(index)
 
 if __name__ == "__main__":
     main()

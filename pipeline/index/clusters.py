@@ -94,10 +94,7 @@ def _profile(
                 "median_all": _median(raw[:, j]),
             }
         )
-    parts = [
-        f"{'higher' if f['z'] > 0 else 'lower'} {f['title']}"
-        for f in features[:DESCRIBED_BY]
-    ]
+    parts = [f"{'higher' if f['z'] > 0 else 'lower'} {f['title']}" for f in features[:DESCRIBED_BY]]
     return {
         "cluster": number,
         "size": int(members.sum()),
