@@ -85,8 +85,12 @@ def build(
     settings = settings_for(data_dir)
     selected_years = year_range(years)
     catalogue = with_user_indicators(default_catalogue(), settings.data_dir)
+    from pipeline.index.build import computed_ids
+
+    computed = computed_ids(settings.data_dir)  # indexes and area types, made by the build
     for indicator in only:  # fail before any work on a typo
-        catalogue.get(indicator)
+        if indicator not in computed:
+            catalogue.get(indicator)
     for level in levels:
         default_registry().level(level)
     result = build_data(settings.data_dir, force=force_data, progress=not quiet)

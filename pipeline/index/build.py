@@ -18,7 +18,13 @@ from pipeline.index.clusters import Clustering, cluster
 from pipeline.index.compute import compute_index
 from pipeline.index.definition import IndexDefinition, read_definition
 from pipeline.index.inputs import check_measures, from_joined, wanted_pairs
-from pipeline.index.publish import Joiner, Published, publish_index, publish_similarity
+from pipeline.index.publish import (
+    AREA_TYPES,
+    Joiner,
+    Published,
+    publish_index,
+    publish_similarity,
+)
 from pipeline.index.similar import Similarity, default_similarity, neighbours, vectors
 from pipeline.index.store import load_user_definitions
 
@@ -30,6 +36,12 @@ SHIPPED = Path(__file__).resolve().parent / "prosperity.toml"
 def shipped_definition() -> IndexDefinition:
     """The shipped index (prosperity.toml)."""
     return read_definition(SHIPPED)
+
+
+def computed_ids(data_dir: Path) -> set[str]:
+    """Ids of the indicators a build computes rather than reads: indexes and area types."""
+    users = {d.id for d in load_user_definitions(data_dir)}
+    return {shipped_definition().id, AREA_TYPES, *users}
 
 
 def catalogue_polarity(catalogue: Catalogue) -> dict[tuple[str, str], str]:

@@ -16,11 +16,15 @@ def definition(domains: list[dict[str, Any]], **top: Any) -> IndexDefinition:
     return parse_definition({**raw, "domain": domains}, "test.toml")
 
 
-def measure(indicator: str, direction: str = "higher", weight: float = 1.0, variant: Any = "v") -> dict[str, Any]:
+def measure(
+    indicator: str, direction: str = "higher", weight: float = 1.0, variant: Any = "v"
+) -> dict[str, Any]:
     return {"indicator": indicator, "variant": variant, "direction": direction, "weight": weight}
 
 
-def observations(values: dict[str, dict[str, float]], year: int = 2020, variant: str = "v") -> pd.DataFrame:
+def observations(
+    values: dict[str, dict[str, float]], year: int = 2020, variant: str = "v"
+) -> pd.DataFrame:
     """{indicator: {code: value}} as an observations table on one set "s"."""
     rows = [
         {"indicator": i, "variant": variant, "code": c, "year": year, "value": v, "set_id": "s"}

@@ -15,10 +15,22 @@ K = 1.4826  # MAD to standard deviation
 def tiny(**method: object):
     return definition(
         [
-            {"id": "d1", "title": "D1", "pillar": [
-                {"id": "p1", "title": "P1", "measure": [measure("m1"), measure("m2", "lower", 3)]}
-            ]},
-            {"id": "d2", "title": "D2", "pillar": [{"id": "p2", "title": "P2", "measure": [measure("m3")]}]},
+            {
+                "id": "d1",
+                "title": "D1",
+                "pillar": [
+                    {
+                        "id": "p1",
+                        "title": "P1",
+                        "measure": [measure("m1"), measure("m2", "lower", 3)],
+                    }
+                ],
+            },
+            {
+                "id": "d2",
+                "title": "D2",
+                "pillar": [{"id": "p2", "title": "P2", "measure": [measure("m3")]}],
+            },
         ],
         method=method,
         uncertainty={"draws": 0},
@@ -55,7 +67,9 @@ def test_tiny_index_matches_the_hand_computation() -> None:
 
 
 def test_frontier_scores_run_from_worst_to_best() -> None:
-    result = compute_index(tiny(scaling="frontier", trim=0.0, carry_forward=0), observations(VALUES), CODES)
+    result = compute_index(
+        tiny(scaling="frontier", trim=0.0, carry_forward=0), observations(VALUES), CODES
+    )
     s = result.inputs.set_index(["code", "measure"])["score"]
     assert (s[("A", "m1/v")], s[("D", "m1/v")]) == (0.0, 100.0)
     assert (s[("D", "m2/v")], s[("A", "m2/v")]) == (0.0, 100.0)  # lower is better
@@ -76,7 +90,11 @@ def test_values_are_carried_forward_at_most_n_years_and_flagged() -> None:
     old = observations({"m2": {"D": 40}}, year=2018)
     now = observations({**VALUES, "m2": {"A": 10, "B": 30, "C": 20}})
     two = compute_index(tiny(carry_forward=2), pd.concat([old, now]), CODES)
-    row = two.inputs[(two.inputs["code"] == "D") & (two.inputs["measure"] == "m2/v") & (two.inputs["year"] == 2020)]
+    row = two.inputs[
+        (two.inputs["code"] == "D")
+        & (two.inputs["measure"] == "m2/v")
+        & (two.inputs["year"] == 2020)
+    ]
     assert row["from_year"].tolist() == [2018]
     assert "D" in scores(two, "p1")
     one = compute_index(tiny(carry_forward=1), pd.concat([old, now]), CODES)
@@ -85,13 +103,28 @@ def test_values_are_carried_forward_at_most_n_years_and_flagged() -> None:
 
 def _random_values(seed: int, measures: int, areas: int = 40) -> dict[str, dict[str, float]]:
     rng = np.random.default_rng(seed)
-    return {f"m{j}": {f"A{i:02d}": float(rng.lognormal(3, 1)) for i in range(areas)} for j in range(measures)}
+    return {
+        f"m{j}": {f"A{i:02d}": float(rng.lognormal(3, 1)) for i in range(areas)}
+        for j in range(measures)
+    }
 
 
 def test_scaling_an_indicator_does_not_change_scores_or_ranks() -> None:
     values = _random_values(1, 3)
     d = definition(
-        [{"id": "d", "title": "D", "pillar": [{"id": "p", "title": "P", "measure": [measure("m0"), measure("m1", "lower"), measure("m2")]}]}],
+        [
+            {
+                "id": "d",
+                "title": "D",
+                "pillar": [
+                    {
+                        "id": "p",
+                        "title": "P",
+                        "measure": [measure("m0"), measure("m1", "lower"), measure("m2")],
+                    }
+                ],
+            }
+        ],
         uncertainty={"draws": 0},
     )
     codes = {"s": set(values["m0"])}
@@ -104,9 +137,13 @@ def test_scaling_an_indicator_does_not_change_scores_or_ranks() -> None:
 @pytest.mark.parametrize("polarity", ["higher", "lower"])
 def test_one_indicator_per_pillar_with_equal_weights_reduces_to_its_ranking(polarity: str) -> None:
     values = _random_values(2, 3)
-    pillars = [{"id": f"p{j}", "title": f"P{j}", "measure": [measure(f"m{j}", polarity)]} for j in range(3)]
+    pillars = [
+        {"id": f"p{j}", "title": f"P{j}", "measure": [measure(f"m{j}", polarity)]} for j in range(3)
+    ]
     d = definition(
-        [{"id": "d", "title": "D", "pillar": pillars}], method={"cap": 10.0}, uncertainty={"draws": 0}
+        [{"id": "d", "title": "D", "pillar": pillars}],
+        method={"cap": 10.0},
+        uncertainty={"draws": 0},
     )
     result = compute_index(d, observations(values), {"s": set(values["m0"])})
     joined = observations(values).assign(level="lad")
@@ -117,7 +154,9 @@ def test_one_indicator_per_pillar_with_equal_weights_reduces_to_its_ranking(pola
         assert (ours.rank(ascending=False, method="min") == theirs.loc[ours.index]).all()
     # and an index of one such pillar is that indicator's ranking
     single = definition(
-        [{"id": "d", "title": "D", "pillar": [pillars[0]]}], method={"cap": 10.0}, uncertainty={"draws": 0}
+        [{"id": "d", "title": "D", "pillar": [pillars[0]]}],
+        method={"cap": 10.0},
+        uncertainty={"draws": 0},
     )
     only = compute_index(single, observations(values), {"s": set(values["m0"])})
     overall = only.scores[only.scores["variant"] == "overall"].set_index("code")["value"]

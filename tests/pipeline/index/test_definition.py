@@ -15,7 +15,11 @@ from pipeline.index.inputs import check_measures
 
 def test_shipped_definition_round_trips_and_fits_the_catalogue(catalogue: Catalogue) -> None:
     shipped = read_definition(SHIPPED)
-    assert [d.id for d in shipped.domains] == ["inclusive-societies", "open-economies", "empowered-people"]
+    assert [d.id for d in shipped.domains] == [
+        "inclusive-societies",
+        "open-economies",
+        "empowered-people",
+    ]
     assert len([p for _, p in shipped.pillars()]) == 12
     assert parse_text(to_toml(shipped), "again.toml") == shipped
     assert parse_text(json.dumps(to_json(shipped)), "again.json") == shipped
@@ -37,11 +41,33 @@ MEASURE = '[[domain]]\nid = "d"\ntitle = "D"\n[[domain.pillar]]\nid = "p"\ntitle
     ("body", "column", "message"),
     [
         ("", "domain", "at least one"),
-        (MEASURE + 'indicator = "x"\nvariant = "v"\n', "domain d: pillar p: measure 1: direction", "one of"),
-        (MEASURE + 'indicator = "x"\nvariant = "v"\ndirection = "up"\n', "domain d: pillar p: measure 1: direction", "one of"),
-        (MEASURE + 'indicator = "x"\nvariant = "v"\ndirection = "higher"\nweight = -1\n', "domain d: pillar p: measure 1: weight", "from 0"),
-        (MEASURE + 'indicator = "x"\nvariant = "v"\ndirection = "higher"\ncolour = 1\n', "domain d: pillar p: measure 1: colour", "unknown field"),
-        ('[method]\nscaling = "minmax"\n' + MEASURE + 'indicator = "x"\nvariant = "v"\ndirection = "higher"\n', "method.scaling", "robust-z, frontier"),
+        (
+            MEASURE + 'indicator = "x"\nvariant = "v"\n',
+            "domain d: pillar p: measure 1: direction",
+            "one of",
+        ),
+        (
+            MEASURE + 'indicator = "x"\nvariant = "v"\ndirection = "up"\n',
+            "domain d: pillar p: measure 1: direction",
+            "one of",
+        ),
+        (
+            MEASURE + 'indicator = "x"\nvariant = "v"\ndirection = "higher"\nweight = -1\n',
+            "domain d: pillar p: measure 1: weight",
+            "from 0",
+        ),
+        (
+            MEASURE + 'indicator = "x"\nvariant = "v"\ndirection = "higher"\ncolour = 1\n',
+            "domain d: pillar p: measure 1: colour",
+            "unknown field",
+        ),
+        (
+            '[method]\nscaling = "minmax"\n'
+            + MEASURE
+            + 'indicator = "x"\nvariant = "v"\ndirection = "higher"\n',
+            "method.scaling",
+            "robust-z, frontier",
+        ),
         ('[[domain]]\nid = "Bad Id"\ntitle = "D"\n', "id", "slug"),
     ],
 )
@@ -77,4 +103,6 @@ def test_measures_must_exist_and_point_the_catalogue_way(catalogue: Catalogue) -
         check('indicator = "median-age"\nvariant = "all"\ndirection = "higher"\n')
     with pytest.raises(InputError, match="say why"):
         check('indicator = "claimant-count"\nvariant = "rate"\ndirection = "higher"\n')
-    check('indicator = "claimant-count"\nvariant = "rate"\ndirection = "higher"\nreason = "jobs seekers are counted"\n')
+    check(
+        'indicator = "claimant-count"\nvariant = "rate"\ndirection = "higher"\nreason = "jobs seekers are counted"\n'
+    )

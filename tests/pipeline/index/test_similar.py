@@ -8,13 +8,22 @@ from scipy.spatial.distance import cdist
 from sklearn.metrics import silhouette_score
 
 from pipeline.index.clusters import cluster
-from pipeline.index.similar import ClusterSettings, Feature, FeatureSet, Similarity, neighbours, vectors
+from pipeline.index.similar import (
+    ClusterSettings,
+    Feature,
+    FeatureSet,
+    Similarity,
+    neighbours,
+    vectors,
+)
 
 SETTINGS = ClusterSettings(k_min=2, k_max=5, seed=3, n_init=5, min_size=2)
 
 
 def _similarity(features: tuple[Feature, ...], min_share: float = 0.6) -> Similarity:
-    return Similarity("lad", 2019, 1, min_share, 4, SETTINGS, (FeatureSet("s1", "S", "", features),))
+    return Similarity(
+        "lad", 2019, 1, min_share, 4, SETTINGS, (FeatureSet("s1", "S", "", features),)
+    )
 
 
 def _observations(seed: int = 0, areas: int = 30, year: int = 2020) -> pd.DataFrame:
@@ -24,8 +33,16 @@ def _observations(seed: int = 0, areas: int = 30, year: int = 2020) -> pd.DataFr
     for i in range(areas):
         point = centres[i % 3] + rng.normal(0, 0.6, 3)
         for j, value in enumerate(point):
-            rows.append({"indicator": f"f{j}", "variant": "v", "code": f"A{i:02d}", "year": year,
-                         "value": float(np.exp(value)) if j == 0 else float(value), "set_id": "b"})
+            rows.append(
+                {
+                    "indicator": f"f{j}",
+                    "variant": "v",
+                    "code": f"A{i:02d}",
+                    "year": year,
+                    "value": float(np.exp(value)) if j == 0 else float(value),
+                    "set_id": "b",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -96,11 +113,15 @@ def test_k_is_the_best_silhouette_and_types_are_numbered_by_size() -> None:
 
 def test_types_are_described_by_the_measures_that_set_them_apart() -> None:
     [found] = _vectors(_observations())
-    result = cluster(found, SETTINGS, {"f0/v": "feature zero", "f1/v": "feature one", "f2/v": "feature two"})
+    result = cluster(
+        found, SETTINGS, {"f0/v": "feature zero", "f1/v": "feature one", "f2/v": "feature two"}
+    )
     for profile in result.profiles.itertuples():
         members = result.labels[result.labels["cluster"] == profile.cluster]["code"]
         rows = [found.codes.index(c) for c in members]
         means = found.scaled[rows].mean(axis=0)
         top = int(np.argmax(np.abs(means)))
         word = "Higher" if means[top] > 0 else "Lower"
-        assert profile.description.startswith(f"{word} {['feature zero', 'feature one', 'feature two'][top]}")
+        assert profile.description.startswith(
+            f"{word} {['feature zero', 'feature one', 'feature two'][top]}"
+        )

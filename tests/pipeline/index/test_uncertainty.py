@@ -13,7 +13,9 @@ from tests.pipeline.index.helpers import definition, measure, observations
 
 def _values(seed: int, areas: int = 30, measures: int = 4) -> dict[str, dict[str, float]]:
     rng = np.random.default_rng(seed)
-    return {f"m{j}": {f"A{i:02d}": float(rng.normal()) for i in range(areas)} for j in range(measures)}
+    return {
+        f"m{j}": {f"A{i:02d}": float(rng.normal()) for i in range(areas)} for j in range(measures)
+    }
 
 
 def _definition(draws: int = 200, **uncertainty: object):
@@ -22,7 +24,10 @@ def _definition(draws: int = 200, **uncertainty: object):
         {"id": "p2", "title": "P2", "measure": [measure("m2"), measure("m3", "lower")]},
     ]
     return definition(
-        [{"id": "d1", "title": "D1", "pillar": pillars[:1]}, {"id": "d2", "title": "D2", "pillar": pillars[1:]}],
+        [
+            {"id": "d1", "title": "D1", "pillar": pillars[:1]},
+            {"id": "d2", "title": "D2", "pillar": pillars[1:]},
+        ],
         uncertainty={"draws": draws, "seed": 7, **uncertainty},
         method={"cap": 10.0},
     )
@@ -38,7 +43,9 @@ def test_interval_contains_the_point_rank_and_is_reproducible() -> None:
     result = _run(_definition(), values)
     overall = result.scores[result.scores["variant"] == "overall"].copy()
     overall["rank"] = overall["value"].rank(ascending=False, method="min")
-    assert ((overall["rank_low"] <= overall["rank"]) & (overall["rank"] <= overall["rank_high"])).all()
+    assert (
+        (overall["rank_low"] <= overall["rank"]) & (overall["rank"] <= overall["rank_high"])
+    ).all()
     assert (overall["rank_high"] > overall["rank_low"]).any()  # conflicting measures: real ranges
     pd.testing.assert_frame_equal(result.scores, _run(_definition(), values).scores)
     other = _run(_definition(seed=8), values).scores
@@ -69,8 +76,12 @@ def test_intervals_match_a_plain_loop_over_the_draws() -> None:
     ranked = []
     for i in range(60):  # the index re-computed with pandas, one draw at a time
         w = draws.slot[i]  # slots in order: m0, m1 (p1), m2, m3 (p2)
-        p1 = (scores["m0/v"] * w[0] + scores["m1/v"] * w[1]) / (w[0] + w[1]) if w[0] + w[1] else None
-        p2 = (scores["m2/v"] * w[2] + scores["m3/v"] * w[3]) / (w[2] + w[3]) if w[2] + w[3] else None
+        p1 = (
+            (scores["m0/v"] * w[0] + scores["m1/v"] * w[1]) / (w[0] + w[1]) if w[0] + w[1] else None
+        )
+        p2 = (
+            (scores["m2/v"] * w[2] + scores["m3/v"] * w[3]) / (w[2] + w[3]) if w[2] + w[3] else None
+        )
         # each domain holds one pillar, so the index weighs the pillars by domain weights
         pairs = ((p1, draws.domain[i][0]), (p2, draws.domain[i][1]))
         parts = [(p, dw) for p, dw in pairs if p is not None]
