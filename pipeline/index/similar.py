@@ -208,19 +208,17 @@ def neighbours(found: Vectors, count: int) -> pd.DataFrame:
         distance = nan_euclidean_distances(found.scaled)
     np.fill_diagonal(distance, np.inf)
     codes = np.asarray(found.codes)
-    frames = []
-    for i, code in enumerate(codes):
-        row = distance[i]
-        order = np.lexsort((codes, row))[: min(count, len(codes) - 1)]
-        order = order[np.isfinite(row[order])]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "code": code,
-                    "neighbour": codes[order],
-                    "rank": np.arange(1, len(order) + 1),
-                    "distance": row[order],
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True).assign(set=found.set_id, year=found.year)
+    size = len(codes)
+    ties = np.broadcast_to(np.arange(size), distance.shape)  # codes are sorted: ties by code
+    order = np.lexsort((ties, distance), axis=-1)[:, : min(count, size - 1)]
+    near = np.take_along_axis(distance, order, axis=-1)
+    rows = np.broadcast_to(np.arange(size)[:, None], order.shape)
+    keep = np.isfinite(near)
+    return pd.DataFrame(
+        {
+            "code": codes[rows[keep]],
+            "neighbour": codes[order[keep]],
+            "rank": np.broadcast_to(np.arange(1, order.shape[1] + 1), order.shape)[keep],
+            "distance": near[keep],
+        }
+    ).assign(set=found.set_id, year=found.year)
