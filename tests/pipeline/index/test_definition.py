@@ -34,7 +34,10 @@ def _text(body: str) -> str:
     return 'id = "mine"\ntitle = "Mine"\n' + body
 
 
-MEASURE = '[[domain]]\nid = "d"\ntitle = "D"\n[[domain.pillar]]\nid = "p"\ntitle = "P"\n[[domain.pillar.measure]]\n'
+MEASURE = (
+    '[[domain]]\nid = "d"\ntitle = "D"\n[[domain.pillar]]\nid = "p"\ntitle = "P"\n'
+    "[[domain.pillar.measure]]\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -104,5 +107,6 @@ def test_measures_must_exist_and_point_the_catalogue_way(catalogue: Catalogue) -
     with pytest.raises(InputError, match="say why"):
         check('indicator = "claimant-count"\nvariant = "rate"\ndirection = "higher"\n')
     check(
-        'indicator = "claimant-count"\nvariant = "rate"\ndirection = "higher"\nreason = "jobs seekers are counted"\n'
+        'indicator = "claimant-count"\nvariant = "rate"\ndirection = "higher"\n'
+        'reason = "jobs seekers are counted"\n'
     )
