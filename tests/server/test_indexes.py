@@ -183,7 +183,9 @@ def test_user_index_over_http_is_gated_built_and_removed(client: TestClient, fol
 def test_user_index_from_the_command_line(client: TestClient, folder: Path, tmp_path: Path) -> None:
     toml = client.get("/api/indexes/prosperity/definition.toml").text
     path = tmp_path / "mine.toml"
-    path.write_text(toml.replace('id = "prosperity"', 'id = "cli-index"').replace("draws = 1000", "draws = 20"))
+    path.write_text(
+        toml.replace('id = "prosperity"', 'id = "cli-index"').replace("draws = 1000", "draws = 20")
+    )
     runner = CliRunner()
     dry = runner.invoke(main, ["index", "add", "--data-dir", str(folder), "--dry-run", str(path)])
     assert dry.exit_code == 0 and "fine" in dry.output
