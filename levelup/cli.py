@@ -11,6 +11,7 @@ import click
 from levelup.cli_add import add, remove
 from levelup.cli_common import data_dir_option, fails_cleanly, settings_for, year_range
 from levelup.cli_export import export
+from levelup.cli_index import index
 from levelup.cli_run import run
 
 
@@ -101,8 +102,12 @@ def build(
     settings = settings_for(data_dir)
     selected_years = year_range(years)
     catalogue = with_user_indicators(default_catalogue(), settings.data_dir)
+    from pipeline.index.build import computed_ids
+
+    computed = computed_ids(settings.data_dir)  # indexes and area types, made by the build
     for indicator in (*only, *first):  # fail before any work on a typo
-        catalogue.get(indicator)
+        if indicator not in computed:
+            catalogue.get(indicator)
     for level in levels:
         default_registry().level(level)
     result = build_data(settings.data_dir, force=force_data, progress=not quiet)
@@ -265,6 +270,7 @@ main.add_command(add)
 main.add_command(remove)
 main.add_command(export)
 main.add_command(run)
+main.add_command(index)
 
 if __name__ == "__main__":
     main()

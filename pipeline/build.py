@@ -35,6 +35,8 @@ from pipeline.derived import (
     weights_for,
 )
 from pipeline.groups import load_groups
+from pipeline.index.build import build_indexes
+from pipeline.index.store import user_index_digest
 from pipeline.join import JoinResult, join_indicator, unclassified
 from pipeline.readers import RawTable, read_table
 from pipeline.standing import add_standing
@@ -61,8 +63,14 @@ def _code_files() -> list[Path]:
     return sorted(p for root in roots for p in root.rglob("*") if p.suffix in (".py", ".toml"))
 
 
-def input_hash(catalogue: Catalogue, registry: Registry, indicators: Iterable[Indicator]) -> str:
-    """A digest of every input that can change the output: data, catalogues and code."""
+def input_hash(
+    catalogue: Catalogue,
+    registry: Registry,
+    indicators: Iterable[Indicator],
+    data_dir: Path | None = None,
+) -> str:
+    """A digest of every input that can change the output: data, catalogues and code, and
+    the user's index definitions under `data_dir`."""
     digest = hashlib.sha256(f"{levelup.__version__}:{db.SCHEMA_VERSION}".encode())
     for path in _code_files():
         digest.update(path.read_bytes())
@@ -72,6 +80,8 @@ def input_hash(catalogue: Catalogue, registry: Registry, indicators: Iterable[In
     indicators = list(indicators)
     digest.update(",".join(i.id for i in indicators).encode())
     digest.update(user_digest(indicators).encode())
+    if data_dir is not None:
+        digest.update(user_index_digest(data_dir).encode())
     return digest.hexdigest()
 
 
@@ -170,6 +180,24 @@ def join_all(
     return JoinedData(indicators, results, concat(stray), population, spread)
 
 
+def add_indexes(
+    data: JoinedData,
+    catalogue: Catalogue,
+    registry: Registry,
+    changes: CodeChanges,
+    out_dir: Path,
+) -> None:
+    """Add the composite indexes, similar areas and area types computed from the joined data
+    (each only when every indicator it reads is in this build)."""
+    built = {i.id for i in data.indicators}
+    extra = build_indexes(
+        [r.joined for r in data.results], catalogue, registry, changes, out_dir, join_one, built
+    )
+    data.indicators = [*data.indicators, *extra.indicators]
+    data.results = [*data.results, *extra.results]
+    data.tables = extra.tables
+
+
 def build_data(
     out_dir: Path,
     *,
@@ -203,10 +231,11 @@ def _build_data(
     wanted = list(only) if only else list(catalogue.indicators)
     indicators = [catalogue.get(i) for i in wanted]
     target = out_dir / DB_NAME
-    digest = input_hash(catalogue, registry, indicators)
+    digest = input_hash(catalogue, registry, indicators, out_dir)
     if not force and stored_hash(target) == digest:
         return DataBuild(target, digest, True, len(indicators), 0, 0, time.perf_counter() - started)
     data = join_all(indicators, catalogue, registry, changes, progress)
+    add_indexes(data, catalogue, registry, changes, out_dir)
     set_ids = sorted({c.set_id for r in data.results for c in r.choices})
     loaded = {
         s: load_boundaries(s, registry=registry, changes=changes)

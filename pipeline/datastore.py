@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,6 +20,7 @@ from levelup.atomic import atomic_path
 from levelup.provenance import SourceCatalogue
 from pipeline.catalogue import USER_THEME, Catalogue, Indicator, Variant
 from pipeline.groups import Group
+from pipeline.index import THEME as INDEX_THEME
 from pipeline.join import JoinResult
 from pipeline.standing import peer_stats
 
@@ -35,7 +36,8 @@ def _insert(
     if isinstance(rows, pd.DataFrame):
         if rows.empty:
             return
-        frame = rows[columns].astype(object).where(rows[columns].notna(), None)
+        rows = rows.reindex(columns=columns)  # columns a frame lacks are written as NULL
+        frame = rows.astype(object).where(rows.notna(), None)
         values: Iterable[tuple[object, ...]] = frame.itertuples(index=False, name=None)
     elif not columns:
         return
@@ -90,11 +92,13 @@ def _areas(frame: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def write_themes(connection: sqlite3.Connection, themes: Mapping[str, str]) -> None:
-    """Insert theme rows (the user theme always exists, so uploads can join it later)."""
+    """Insert theme rows (the user and index themes always exist, so uploads and user
+    indexes can join them later)."""
+    every = {**themes, INDEX_THEME[0]: INDEX_THEME[1], USER_THEME[0]: USER_THEME[1]}
     _insert(
         connection,
         "themes",
-        ({"id": k, "label": v} for k, v in {**themes, USER_THEME[0]: USER_THEME[1]}.items()),
+        ({"id": k, "label": v} for k, v in every.items()),
         ["id", "label"],
     )
 
@@ -407,6 +411,7 @@ class JoinedData:
     unclassified: pd.DataFrame
     populations: pd.DataFrame
     inequality: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # db.INDEX_TABLES rows
 
 
 ELS_FOLDERS = ("ons_els_datasets/", "ons_population/")
@@ -445,6 +450,12 @@ def _write_els_datasets(connection: sqlite3.Connection, catalogue: Catalogue) ->
     )
 
 
+def write_tables(connection: sqlite3.Connection, tables: Mapping[str, pd.DataFrame]) -> None:
+    """Insert rows of the index, similar-area and area-type tables (db.INDEX_TABLES)."""
+    for name, rows in tables.items():
+        _insert(connection, name, rows, list(db.INDEX_TABLES[name]))
+
+
 def write_database(
     target: Path,
     *,
@@ -472,6 +483,7 @@ def write_database(
                 write_inequality(connection, data.populations, data.inequality)
                 _write_groups(connection, groups)
                 _write_els_datasets(connection, catalogue)
+                write_tables(connection, data.tables)
                 if not data.unclassified.empty:
                     _insert(
                         connection, "unclassified", data.unclassified, ["indicator", "code", "name"]

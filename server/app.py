@@ -15,13 +15,17 @@ from server.catalog import DataStore
 from server.downloads import Downloads
 from server.errors import HANDLERS
 from server.extracts import Extracts
+from server.index_uploads import IndexUploads
+from server.indexes import Indexes
 from server.openapi import document
+from server.similar import Similar
 from server.tiles import TileEndpoint
 from server.uploads import Uploads
 from server.web import WEB_PREFIXES, PageHeaders, web_routes
 
 DATA_PREFIXES = ("/api/", "/tiles/", "/styles/", "/downloads/", "/openapi.json", "/healthz")
 PRIVATE_PREFIXES = ("/api/uploads",)  # same-origin only: the page's own upload form
+# (POST and DELETE on /api/indexes are never shared either: only GET and HEAD are)
 
 
 def _shared(scope: Scope) -> bool:
@@ -87,6 +91,9 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
     downloads = Downloads(store)
     analysis = Analysis(store, settings)
     uploads = Uploads(store, settings)
+    indexes = Indexes(store, settings)
+    index_uploads = IndexUploads(store, settings)
+    similar = Similar(store)
 
     async def openapi(request: Request) -> Response:
         return JSONResponse(document())
@@ -121,6 +128,16 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
         Route("/api/inequality", analysis.inequality),
         Route("/api/inequality.csv", analysis.inequality_csv),
         Route("/api/groups", analysis.groups),
+        Route("/api/indexes", indexes.listing),
+        Route("/api/indexes", index_uploads.create, methods=["POST"]),
+        Route("/api/indexes/{index}", indexes.one),
+        Route("/api/indexes/{index}", index_uploads.remove, methods=["DELETE"]),
+        Route("/api/indexes/{index}/definition.toml", indexes.definition),
+        Route("/api/indexes/{index}/areas/{code}", indexes.area),
+        Route("/api/indexes/{index}/compare", indexes.compare),
+        Route("/api/similar", similar.sets),
+        Route("/api/similar/{code}", similar.area),
+        Route("/api/clusters", similar.clusters),
         Route("/api/areas", api.search),
         Route("/api/areas/{code}", api.area),
         Route("/healthz", api.health),

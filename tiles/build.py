@@ -118,7 +118,7 @@ class SeriesData:
     """One indicator × variant × level on one boundary set, for the years joined to that set,
     aligned to area ids (feature ids)."""
 
-    COLUMNS = ("value", "rank", "percentile", "z", "index", "change_pct")
+    COLUMNS = ("value", "rank", "percentile", "z", "index", "change_pct", "rank_low", "rank_high")
 
     def __init__(
         self,
@@ -141,8 +141,8 @@ class SeriesData:
         self.counts: dict[int, int] = {}
         for row in _rows(
             connection,
-            'SELECT code, year, period, value, rank, percentile, z, "index", change_pct '
-            "FROM observations WHERE indicator=? AND variant=? AND level=? "
+            'SELECT code, year, period, value, rank, percentile, z, "index", change_pct, '
+            "rank_low, rank_high FROM observations WHERE indicator=? AND variant=? AND level=? "
             f"AND year IN ({','.join('?' * len(years))})",
             indicator,
             variant,
@@ -168,6 +168,11 @@ class SeriesData:
         arrays = self.arrays[year]
         classes = classify(arrays["value"], self.breaks[year])
         ranks = arrays["rank"]
+        likely = {  # a composite index's likely range of ranks (only where it has one)
+            k: np.array([int(r) if np.isfinite(r) else None for r in arrays[k]], dtype=object)
+            for k in ("rank_low", "rank_high")
+            if np.isfinite(arrays[k]).any()
+        }
         return {
             "value": arrays["value"],
             "class": np.array([int(c) if c >= 0 else None for c in classes], dtype=object),
@@ -176,6 +181,7 @@ class SeriesData:
             "z": _rounded(arrays["z"], 2),
             "index": _rounded(arrays["index"], 1),
             "change_pct": _rounded(arrays["change_pct"], 1),
+            **likely,
         }
 
 

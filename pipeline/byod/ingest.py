@@ -204,7 +204,7 @@ def discard(staged: Staged) -> None:
 
 def _current_hash(data_dir: Path, registry: Registry) -> str:
     catalogue = with_user_indicators(default_catalogue(), data_dir)
-    return input_hash(catalogue, registry, list(catalogue.indicators.values()))
+    return input_hash(catalogue, registry, list(catalogue.indicators.values()), data_dir)
 
 
 @dataclass(frozen=True)

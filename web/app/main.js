@@ -6,6 +6,7 @@ import { legendItems } from "./colours.js";
 import { esc, formatValue, ordinal } from "./format.js";
 import { MapView } from "./map.js";
 import { renderPanel } from "./panel.js";
+import { forgetIndexes, renderIndexPanel } from "./index-panel.js"; // [issue-16 hook]
 import { readState, writeState } from "./state.js";
 import { UploadDialog } from "./upload.js";
 
@@ -244,6 +245,13 @@ async function renderAreas() {
     $("panel-title").textContent = primary.name || primary.code;
     $("panel-body").innerHTML = renderPanel(primary, others, app.state, context);
     paintSwatches($("panel-body"));
+    // [issue-16 hook] the index, its pillars, where the area struggles and similar areas
+    if (!STATIC) {
+      renderIndexPanel($("panel-body"), primary.code, app.state, {
+        openArea: (code) => openArea(code),
+        onIndexAdded: async (id) => { forgetIndexes(); await refreshCatalogue(id); },
+      });
+    }
     panel.hidden = false;
     app.map.pad(window.matchMedia("(max-width: 760px)").matches ? panel.offsetHeight : 0);
   } catch (error) {
