@@ -21,6 +21,7 @@ from levelup.provenance import SourceCatalogue
 from pipeline.catalogue import USER_THEME, Catalogue, Indicator
 from pipeline.groups import Group
 from pipeline.join import JoinResult
+from pipeline.populations import write_populations
 from pipeline.standing import peer_stats
 
 GEOJSON_PRECISION = 1e-5  # degrees, about 1 m
@@ -412,6 +413,7 @@ def write_database(
                 _write_sources(connection, [registry.sources, catalogue.sources])
                 write_results(connection, data.results)
                 write_inequality(connection, data.populations, data.inequality)
+                write_populations(connection, catalogue.sources.root)
                 _write_groups(connection, groups)
                 if not data.unclassified.empty:
                     _insert(
