@@ -46,10 +46,12 @@ class Variant:
 class Aggregation:
     """How areas of an indicator add up into groups, and where populations come from.
 
-    kind "total": values are totals and groups sum them. kind "ratio": values are per head
-    or rates; with `total` (an indicator with the matching totals, same variants, in units of
-    `scale`) populations are derived as total(v) × scale ÷ value(v) for variant
-    `population_from`, and groups get Σ totals ÷ Σ populations.
+    kind "total": values are totals and groups sum them. kind "per-head": values are per
+    resident, so a group is the population-weighted mean of its members (ONS mid-year
+    populations of the same year), which is Σ totals ÷ Σ population. kind "ratio": values
+    are per head or rates; with `total` (an indicator with the matching totals, same
+    variants, in units of `scale`) populations are derived as total(v) × scale ÷ value(v)
+    for variant `population_from`, and groups get Σ totals ÷ Σ populations.
     """
 
     kind: str = "ratio"
@@ -197,8 +199,10 @@ def parse_indicator(
         if len({v.id for v in variants}) != len(variants):
             raise CatalogueError(f"{where}: {slug}: duplicate variant ids")
         raw_aggregation = raw.get("aggregation", {})
-        if raw_aggregation.get("kind", "ratio") not in ("ratio", "total"):
-            raise CatalogueError(f"{where}: {slug}: aggregation kind must be 'ratio' or 'total'")
+        if raw_aggregation.get("kind", "ratio") not in ("ratio", "per-head", "total"):
+            raise CatalogueError(
+                f"{where}: {slug}: aggregation kind must be 'ratio', 'per-head' or 'total'"
+            )
         aggregation = Aggregation(
             kind=raw_aggregation.get("kind", "ratio"),
             total=raw_aggregation.get("total"),

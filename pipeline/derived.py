@@ -123,7 +123,7 @@ def inequality_table(
     joined: pd.DataFrame, indicator: Indicator, population: pd.DataFrame
 ) -> pd.DataFrame:
     """Every inequality measure per variant, level, country and year (3 regions or more)."""
-    if indicator.aggregation.kind != "ratio" or joined.empty:
+    if indicator.aggregation.kind not in ("ratio", "per-head") or joined.empty:
         return pd.DataFrame()
     rows = joined[joined["value"].notna() & ~joined["level"].isin(NO_INEQUALITY_LEVELS)]
     rows = rows.assign(country=[country_of(c, indicator.system) for c in rows["code"]])
