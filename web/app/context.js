@@ -28,7 +28,9 @@ export async function addContext(map, context) {
   map.addLayer({ id: "context-borders", type: "line", source: SOURCE, "source-layer": "land",
     paint: { "line-color": "#6f777b", "line-width": ["interpolate", ["linear"], ["zoom"], 3, 0.5, 8, 1.4] } });
   map.addLayer({ id: "context-places", type: "symbol", source: SOURCE, "source-layer": "places",
-    filter: ["<=", ["get", "minzoom"], ["zoom"]],
+    // each kind of name from its own zoom, and countries and regions not when zoomed right in
+    filter: ["all", ["<=", ["get", "minzoom"], ["zoom"]],
+      ["<", ["zoom"], ["match", ["get", "kind"], "country", 6, "region", 7, 24]]],
     layout: {
       "text-field": ["get", "name"],
       "text-font": [FONT],

@@ -57,7 +57,15 @@ export class MapView {
     this.map.keyboard.disableRotation();
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
     this.map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
-    this.map.addControl(new maplibregl.AttributionControl({ compact: false }), "bottom-right");
+    // Credits per source on show (ⓘ), folded at first so they never hide the map.
+    this.map.addControl(new maplibregl.AttributionControl({ compact: true }), "bottom-right");
+    const credits = container.querySelector(".maplibregl-ctrl-attrib");
+    const fold = new MutationObserver(() => {
+      if (!credits.classList.contains("maplibregl-compact-show")) return;
+      credits.classList.remove("maplibregl-compact-show");
+      fold.disconnect();
+    });
+    fold.observe(credits, { attributes: true, attributeFilter: ["class"] });
     this.ready = new Promise((resolve) => this.map.once("load", resolve))
       .then(() => (context ? addContext(this.map, context) : null));
     this.generation = 0;
