@@ -21,7 +21,7 @@ def test_default_view_draws_the_choropleth_in_legend_colours(visit: Visit) -> No
     assert sum(1 for s in share.values() if s > 0.003) >= 4, share  # several classes drawn
     title = visit.page.locator("#legend-title").inner_text()
     assert "GDP per head" in title and "2023" in title
-    attribution = visit.page.locator(".maplibregl-ctrl-attrib").inner_text()
+    attribution = visit.page.locator(".maplibregl-ctrl-attrib").text_content() or ""
     assert "Open Government Licence" in attribution and "Eurostat" not in attribution
 
 

@@ -266,7 +266,10 @@ class Walk:
         self.page.mouse.move(box["x"] + 5, box["y"] + 5)
         self.page.wait_for_selector("#tooltip", state="hidden")
         self.page.mouse.move(x, y)
-        self.page.wait_for_selector("#tooltip", state="visible")
+        try:
+            self.page.wait_for_selector("#tooltip", state="visible", timeout=5000)
+        except PlaywrightError:
+            return "(no tooltip)\n(no tooltip)"
         return self.page.locator("#tooltip").inner_text()
 
     def check_tooltips(self, state: dict, label: str) -> None:
@@ -287,6 +290,9 @@ class Walk:
             text = self.tooltip(place)
             if text is None:
                 self.failures.append(f"{label}: {place.name} is not on the map")
+                continue
+            if text.startswith("(no tooltip)"):
+                self.failures.append(f"{label}: no tooltip at {place.name}")
                 continue
             lines = text.split("\n")
             shown = shown_number(lines[1])

@@ -193,7 +193,7 @@ export class CompareView {
       + `<optgroup label="Groups">${this.groups.map((g) => `<option value="group:${esc(g.id)}">${esc(g.title)}${g.source === "user" ? " (yours)" : ""}</option>`).join("")}</optgroup>`
       + (countries.length ? `<optgroup label="Countries">${countries.map((c) => `<option value="${esc(c.code)}">${esc(c.name || c.code)}</option>`).join("")}</optgroup>` : "");
     if (!this.state.items.length) {
-      this.state.items = ind.system === "nuts" ? ["group:the-north", "NL"]
+      this.state.items = ind.system === "nuts" || ind.id.startsWith("eu-") ? ["group:the-north", "NL"]
         : ["K02000001", "group:the-north", "group:greater-south-east"].filter((i) => i !== "K02000001" || countries.length);
     }
     this.notes = [];

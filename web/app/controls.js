@@ -78,9 +78,14 @@ export function renderLegend(app) {
   }[state.colour];
   $("legend-title").textContent = `${tileset.legend.title}, ${tileset.period}`;
   $("legend-sub").textContent = sub;
-  $("legend-items").innerHTML = items.map((item) =>
+  const rows = items.map((item) =>
     `<li><span class="swatch${item.nodata ? " nodata" : ""}" data-colour="${item.colour}"></span>${esc(item.label)}</li>`).join("");
+  $("legend-items").innerHTML = rows;
   paintSwatches($("legend-items"));
+  // the same legend on the map itself, for phones (where the controls are in a drawer)
+  $("map-legend-title").textContent = `${tileset.legend.title}, ${tileset.period}`;
+  $("map-legend-items").innerHTML = rows;
+  paintSwatches($("map-legend-items"));
 }
 
 function link(id, url) {
