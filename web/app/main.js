@@ -169,7 +169,10 @@ async function renderAreas() {
   app.map.select(codes);
   if (!codes.length) { panel.hidden = true; padForPanel(); return; }
   try {
-    const [primary, ...others] = await Promise.all(codes.map((code) => detail(code)));
+    let [primary, ...others] = await Promise.all(codes.map((code) => detail(code)));
+    if (!primary.series.some((s) => s.indicator === app.state.indicator && s.level === app.state.level)) {
+      primary = await api.area(primary.code); // every level: to offer what has values here
+    }
     $("panel-title").textContent = primary.name || primary.code;
     $("panel-body").innerHTML = renderPanel(primary, others, app.state, context);
     paintSwatches($("panel-body"));
@@ -432,6 +435,7 @@ async function main() {
   window.levelup = {
     idle: settled,
     project: (lon, lat) => app.map.map.project([lon, lat]),
+    bounds: () => app.map.bounds(),
     state: () => JSON.parse(JSON.stringify(app.state)),
   };
   document.body.dataset.ready = "true";

@@ -213,6 +213,7 @@ export class MapView {
 
   /** Zoom to an area's bounding box (at once when motion is reduced). */
   flyToArea(area) {
+    this.map.resize(); // the panel may just have opened beside or under the map
     const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     this.map.fitBounds([[area.west, area.south], [area.east, area.north]],
       { padding: 60, maxZoom: 10, duration: reduce ? 0 : 600 });

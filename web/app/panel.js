@@ -41,7 +41,7 @@ function offers(detail, state, context) {
     && context.mapped(s.indicator, s.level) && !seen.has(s.indicator) && seen.add(s.indicator));
   choices.sort((a, b) => Number(b.theme === context.theme()) - Number(a.theme === context.theme()));
   const what = `${esc(context.indicatorTitle())} has no values for ${esc(detail.name || detail.code)}`
-    + ` as a ${esc(context.levelLabel(detail.boundaries[0]?.level || state.level).toLowerCase())}.`;
+    + ` (${esc(context.levelLabel(detail.boundaries[0]?.level || state.level))}).`;
   if (!choices.length) return `<p class="notice">${what}</p>`;
   return `<p class="notice">${what} Show it on the map with:</p><ul class="offers">${choices.map((s) =>
     `<li><button type="button" data-action="show" data-indicator="${esc(s.indicator)}" data-variant="${esc(s.variant)}"`
@@ -51,8 +51,8 @@ function offers(detail, state, context) {
 /** Panel HTML for the primary area, with comparison areas charted alongside. */
 export function renderPanel(detail, compared, state, context) {
   const series = seriesOf(detail, state);
-  const levelLabel = context.levelLabel(state.level);
   const boundary = detail.boundaries.find((b) => b.level === state.level) || detail.boundaries[0];
+  const levelLabel = context.levelLabel(boundary ? boundary.level : state.level);
   const out = [`<p class="meta">${esc(levelLabel)} · ${esc(detail.code)}${boundary ? ` · boundaries ${esc(boundary.vintage)}` : ""}</p>`];
   if (detail.successors.length) {
     out.push(`<p class="notice">This area no longer exists: ${detail.successors.map((s) =>
