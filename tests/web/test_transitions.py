@@ -25,7 +25,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.web.conftest import Visit
+from tests.web.conftest import ARTIFACTS, Visit
 
 SEED = int(os.environ.get("LEVELUP_TRANSITION_SEED", "20261130"))
 STEPS = 32
@@ -328,11 +328,12 @@ class Walk:
             self.failures.append(
                 f"{label}: {off} pixels differ from a fresh load of {urlparse(url).query}"
             )
+            ARTIFACTS.mkdir(exist_ok=True)  # the two pictures, to look at
             Image.fromarray(picture.astype(np.uint8)).save(
-                f"/tmp/transition-{len(self.failures)}-after.png"
+                ARTIFACTS / f"transition-{len(self.failures)}-after.png"
             )
             Image.fromarray(reference.astype(np.uint8)).save(
-                f"/tmp/transition-{len(self.failures)}-fresh.png"
+                ARTIFACTS / f"transition-{len(self.failures)}-fresh.png"
             )
 
     def record(self, kind: str) -> None:
