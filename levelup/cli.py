@@ -140,6 +140,13 @@ def build(
         f"in {tiles.seconds:.1f}s; catalogue: {tiles.catalogue_tilesets:,} tilesets, "
         f"{tiles.catalogue_bytes / 1e6:,.1f} MB in {tiles.manifest.parent}"
     )
+    from tiles.context import build_context
+
+    context = build_context(settings.data_dir, force=force)
+    click.echo(
+        f"context: {'up to date' if context.skipped else f'{context.tiles:,} tiles, '}"
+        f"{'' if context.skipped else f'{context.places:,} place names '}-> {context.path}"
+    )
 
 
 @main.command()

@@ -64,6 +64,9 @@ CREATE TABLE stats (
 CREATE TABLE populations (
     indicator TEXT NOT NULL, level TEXT NOT NULL, code TEXT NOT NULL, year INTEGER NOT NULL,
     population REAL NOT NULL, PRIMARY KEY (indicator, level, code, year)) WITHOUT ROWID;
+CREATE TABLE area_populations (
+    code TEXT NOT NULL, year INTEGER NOT NULL, population REAL NOT NULL,
+    PRIMARY KEY (code, year)) WITHOUT ROWID;
 CREATE TABLE inequality (
     indicator TEXT NOT NULL, variant TEXT NOT NULL, level TEXT NOT NULL, country TEXT NOT NULL,
     year INTEGER NOT NULL, regions INTEGER NOT NULL, weighted INTEGER NOT NULL,

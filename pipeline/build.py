@@ -167,17 +167,19 @@ def join_all(
             joined[indicator.id] = result.joined
         results.append(result)
         stray.append(unclassified(tidy, registry, indicator.system))
-    weights = area_populations(tidied.get("population"), registry)
-    population = concat([populations(joined, catalogue), weights])
+    weights = area_populations(tidied.get("population"))
+    population = populations(joined, catalogue)
     by_indicator = (
         {str(k): g for k, g in population.groupby("indicator")} if not population.empty else {}
     )
     spread = concat(
-        inequality_table(joined[i.id], i, weights_for(i, by_indicator))
+        inequality_table(joined[i.id], i, weights_for(i, joined[i.id], by_indicator, weights))
         for i in indicators
         if i.id in joined
     )
-    return JoinedData(indicators, results, concat(stray), population, spread)
+    return JoinedData(
+        indicators, results, concat(stray), population, spread, area_populations=weights
+    )
 
 
 def add_indexes(

@@ -411,6 +411,7 @@ class JoinedData:
     unclassified: pd.DataFrame
     populations: pd.DataFrame
     inequality: pd.DataFrame
+    area_populations: pd.DataFrame = field(default_factory=pd.DataFrame)  # ONS weights
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # db.INDEX_TABLES rows
 
 
@@ -481,6 +482,13 @@ def write_database(
                 _write_sources(connection, [registry.sources, catalogue.sources])
                 write_results(connection, data.results)
                 write_inequality(connection, data.populations, data.inequality)
+                if not data.area_populations.empty:
+                    _insert(
+                        connection,
+                        "area_populations",
+                        data.area_populations,
+                        ["code", "year", "population"],
+                    )
                 _write_groups(connection, groups)
                 _write_els_datasets(connection, catalogue)
                 write_tables(connection, data.tables)

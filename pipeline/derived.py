@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from boundaries.registry import Registry
 from levelup.measures import inequality
 from pipeline.catalogue import Catalogue, Indicator
 
@@ -143,32 +142,42 @@ def populations(joined: dict[str, pd.DataFrame], catalogue: Catalogue) -> pd.Dat
 
 
 POPULATION_INDICATOR = "population"
+WEIGHT_COLUMNS = ["level", "code", "year", "population"]
 
 
-def area_populations(tidy: pd.DataFrame | None, registry: Registry) -> pd.DataFrame:
-    """ONS mid-year populations (all people) per level, code and year, as weights for every
-    ONS indicator (stored under the indicator id "population")."""
-    columns = ["indicator", "level", "code", "year", "population"]
+def area_populations(tidy: pd.DataFrame | None) -> pd.DataFrame:
+    """ONS mid-year populations (all people) per code and year: the weights of every ONS
+    indicator's groups and inequality measures (table `area_populations`)."""
+    columns = ["code", "year", "population"]
     if tidy is None or tidy.empty:
         return pd.DataFrame(columns=columns)
     rows = tidy[(tidy["variant"] == "total") & tidy["value"].notna()]
     rows = rows.drop_duplicates(["code", "year"])
-    records = [
-        (POPULATION_INDICATOR, level.id, code, int(year), float(value))
-        for code, year, value in zip(rows["code"], rows["year"], rows["value"], strict=True)
-        for level in registry.levels_of(code, "ons")
-    ]
-    return pd.DataFrame.from_records(records, columns=columns)
+    return pd.DataFrame(
+        {
+            "code": rows["code"].to_numpy(dtype=object),
+            "year": rows["year"].astype(int).to_numpy(),
+            "population": rows["value"].astype(float).to_numpy(),
+        }
+    )
 
 
-def weights_for(indicator: Indicator, by_indicator: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Population weights for an indicator (`by_indicator`: the populations table split by
-    indicator): its own derived populations (Eurostat), else the ONS mid-year estimates for
-    ONS indicators; an empty frame when there are none."""
+def weights_for(
+    indicator: Indicator,
+    joined: pd.DataFrame,
+    by_indicator: Mapping[str, pd.DataFrame],
+    areas: pd.DataFrame,
+) -> pd.DataFrame:
+    """Population weights (level, code, year, population) for an indicator's joined rows: its
+    own derived populations (Eurostat: `by_indicator`, the populations table split by
+    indicator), else for ONS indicators the mid-year estimates of the same year (`areas`)."""
     own = by_indicator.get(indicator.id)
-    if own is None and indicator.system == "ons":
-        own = by_indicator.get(POPULATION_INDICATOR)
-    return own if own is not None else pd.DataFrame(columns=["level", "code", "year", "population"])
+    if own is not None:
+        return own[WEIGHT_COLUMNS]
+    if indicator.system != "ons" or areas.empty or joined.empty:
+        return pd.DataFrame(columns=WEIGHT_COLUMNS)
+    keys = joined[["level", "code", "year"]].drop_duplicates()
+    return keys.merge(areas, on=["code", "year"])[WEIGHT_COLUMNS]
 
 
 def inequality_table(

@@ -14,10 +14,12 @@ from typing import Any
 from levelup import db
 from levelup.errors import NotFoundError, StoreError
 from server.bodies import BodyCache
+from tiles.context_file import context_file
 from tiles.store.mbtiles import MBTilesReader
 from tiles.tilemath import Tile
 
 MANIFEST = "manifest.json"
+CONTEXT = "context"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,7 @@ class Catalog:
         self.meta = db.read_meta(self.db)
         self.tilesets = self._load_manifest()
         self._check_files(open_files)
+        self.context = self._load_context()
         self._readers: OrderedDict[str, MBTilesReader] = OrderedDict()
         self._open_limit = open_limit
         self._tiles: OrderedDict[tuple[str, int, int, int], tuple[bytes, int] | None] = (
@@ -149,8 +152,26 @@ class Catalog:
                 "run 'levelup build' to rebuild them"
             )
 
+    def _load_context(self) -> Tileset | None:
+        """The context tiles (land, borders, place names) as a tileset named 'context'."""
+        found = context_file(self.data_dir)
+        if found is None:
+            return None
+        path, description = found
+        zooms = (int(str(description["minzoom"])), int(str(description["maxzoom"])))
+        return Tileset(
+            id=CONTEXT, indicator="", variant="", level="", year=0, set_id="", path=path,
+            minzoom=zooms[0], maxzoom=zooms[1], bounds=(-180.0, -85.0, 180.0, 85.0),
+            center=(0.0, 0.0, 0.0), fields={}, breaks=(), name="Context", title="Context",
+            variant_label="", level_label="", unit="", polarity="", decimals=0, period="",
+            attribution=str(description["attribution"]), description="", digest=path.stem,
+            valued=0,
+        )  # fmt: skip
+
     def tileset(self, tileset_id: str) -> Tileset:
-        """A tileset by id, or NotFoundError."""
+        """A tileset by id (or 'context'), or NotFoundError."""
+        if tileset_id == CONTEXT and self.context is not None:
+            return self.context
         try:
             return self.tilesets[tileset_id]
         except KeyError:

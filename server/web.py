@@ -18,6 +18,7 @@ from server.errors import error_response
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 MAPLIBRE = Path("node_modules") / "maplibre-gl" / "dist"
+FONT = Path("node_modules") / "@fontsource" / "noto-sans"  # map labels and the page (OFL)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -84,6 +85,10 @@ def web_routes(web_dir: Path = WEB_DIR) -> list[BaseRoute]:
     if vendor.is_dir():
         routes.append(
             Mount("/vendor/maplibre-gl", app=StaticFiles(directory=vendor), name="maplibre")
+        )
+    if (web_dir / FONT).is_dir():
+        routes.append(
+            Mount("/vendor/noto-sans", app=StaticFiles(directory=web_dir / FONT), name="font")
         )
     return routes
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-POLYGON = 3
+POINT, POLYGON = 1, 3
 MOVE_TO, LINE_TO, CLOSE_PATH = 1, 2, 7
 EXTENT = 4096
 
@@ -190,6 +190,12 @@ class EncodedFeature:
         """Build a feature and pre-encode its fixed fields (id, type, geometry)."""
         static = _key(1, 0) + varint(fid) + _key(3, 0) + varint(POLYGON) + _delimited(4, geometry)
         return EncodedFeature(fid, geometry, static)
+
+
+def encode_point_feature(fid: int, x: int, y: int) -> bytes:
+    """The fixed fields (id, type, geometry) of a one-point feature at tile coordinates x, y."""
+    geometry = varint(command(MOVE_TO, 1)) + varints(zigzag(np.array([x, y])))
+    return _key(1, 0) + varint(fid) + _key(3, 0) + varint(POINT) + _delimited(4, geometry)
 
 
 EncodedProperties = Sequence[tuple[int, bytes]]
