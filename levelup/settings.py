@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -42,6 +43,19 @@ class Settings(BaseSettings):
     reload_interval: float = Field(
         2.0, ge=0, description="Seconds between checks for a newer build to serve."
     )
+    indicators: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Build only these shipped indicators (comma-separated ids; default: all). "
+        "Indicators their derived measures need are read too.",
+    )
+
+    @field_validator("indicators", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        """Accept 'a,b,c' as well as a JSON list."""
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
 
     @property
     def db_path(self) -> Path:

@@ -22,7 +22,13 @@ from levelup import db
 from levelup.atomic import sweep_temporaries
 from levelup.locking import build_lock
 from pipeline.byod.store import user_digest, with_user_indicators
-from pipeline.catalogue import Catalogue, Indicator, Source, default_catalogue
+from pipeline.catalogue import (
+    Catalogue,
+    Indicator,
+    Source,
+    default_catalogue,
+    shipped_catalogue,
+)
 from pipeline.datastore import JoinedData, write_database
 from pipeline.derive import add_derived
 from pipeline.derived import (
@@ -138,7 +144,8 @@ def _with_dependencies(indicators: list[Indicator], catalogue: Catalogue) -> lis
         for variant in queue.pop().variants:
             needed = variant.derive.needs if variant.derive else None
             if needed and needed not in out:
-                out[needed] = catalogue.get(needed)
+                found = catalogue.indicators.get(needed) or shipped_catalogue().get(needed)
+                out[needed] = found
                 queue.append(out[needed])
     return list(out.values())
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from levelup.errors import CatalogueError, UnknownIndicatorError
 from levelup.provenance import SourceCatalogue, SourceFile, load_sources, merge_attributions
+from levelup.settings import Settings
 from pipeline.els_metadata import ElsMetadata, els_metadata
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -380,7 +382,21 @@ def _els_dataset(raw: dict[str, Any], where: str, indicators: dict[str, Indicato
     return entry
 
 
+def selected(catalogue: Catalogue, ids: Iterable[str]) -> Catalogue:
+    """The catalogue narrowed to these indicators (an unknown id is an error naming it)."""
+    keep = [catalogue.get(i).id for i in ids]
+    return replace(catalogue, indicators={k: catalogue.indicators[k] for k in keep})
+
+
+@cache
+def shipped_catalogue() -> Catalogue:
+    """Every shipped indicator (read once per process)."""
+    return load_catalogue()
+
+
 @cache
 def default_catalogue() -> Catalogue:
-    """The shipped indicator catalogue (read once per process)."""
-    return load_catalogue()
+    """The shipped catalogue, narrowed to the indicators listed in LEVELUP_INDICATORS when
+    that is set (a lean deployment, the test suite)."""
+    wanted = Settings().indicators
+    return selected(shipped_catalogue(), wanted) if wanted else shipped_catalogue()

@@ -282,7 +282,8 @@ def indicator_entries(catalog: Catalog) -> list[dict[str, Any]]:
         return cached  # type: ignore[no-any-return]
     variants = defaultdict(list)
     for row in catalog.rows(
-        "SELECT indicator, id, label, unit, polarity FROM variants ORDER BY indicator, ord"
+        "SELECT indicator, id, label, unit, polarity, decimals, derived FROM variants "
+        "ORDER BY indicator, ord"
     ):
         variants[row.pop("indicator")].append(row)
     years: dict[tuple[str, str], set[int]] = defaultdict(set)
@@ -324,8 +325,14 @@ def indicator_entries(catalog: Catalog) -> list[dict[str, Any]]:
                         "source",
                         "licence",
                         "attribution",
+                        "subtopic",
+                        "polarity_reason",
+                        "caveats",
+                        "source_url",
+                        "metadata_note",
                     )
                 },
+                "aggregation": {"kind": row["aggregation"], "reason": row["aggregation_reason"]},
                 "user_supplied": bool(row["user_supplied"]),
                 "variants": variants[row["id"]],
                 "levels": levels,

@@ -20,8 +20,31 @@ from starlette.types import ASGIApp
 from boundaries.changes import CodeChanges, default_changes
 from boundaries.registry import Registry, default_registry
 from pipeline.build import DataBuild, build_data
-from pipeline.catalogue import Catalogue, default_catalogue
+from pipeline.catalogue import Catalogue, shipped_catalogue
 from tiles.build import TileBuild, build_tiles
+
+# The catalogue most tests run on: these shipped indicators, every measure, level and year,
+# joined like the whole catalogue. Every command the tests run (in this process or another)
+# sees only these, through LEVELUP_INDICATORS. Tests about the whole catalogue use
+# `full_data_build`, built once per session only when one of them runs.
+TEST_CATALOGUE = [
+    "population",
+    "gdp-per-head",
+    "gdhi-per-head",
+    "claimant-count",
+    "employment-rate",
+    "median-weekly-pay",
+    "healthy-life-expectancy",
+    "wellbeing",
+    "housing-affordability",
+    "level3-qualifications",
+    "business-rd",
+    "eu-gdp-per-head",
+    "eu-gdp",
+    "eu-gdp-per-head-2017",
+    "eu-gdp-2017",
+]
+os.environ["LEVELUP_INDICATORS"] = ",".join(TEST_CATALOGUE)
 
 # Tilesets every server, QGIS and browser test can rely on (all years, a few levels).
 TEST_INDICATORS = ["gdp-per-head", "claimant-count", "eu-gdp-per-head"]
@@ -40,13 +63,20 @@ def changes() -> CodeChanges:
 
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
-    return default_catalogue()
+    """Every shipped indicator (tests about the catalogue itself)."""
+    return shipped_catalogue()
 
 
 @pytest.fixture(scope="session")
 def data_build(tmp_path_factory: pytest.TempPathFactory) -> DataBuild:
-    """The full shipped data, built once for the whole test session."""
+    """The test catalogue's data, built once for the whole test session."""
     return build_data(tmp_path_factory.mktemp("build"), force=True)
+
+
+@pytest.fixture(scope="session")
+def full_data_build(tmp_path_factory: pytest.TempPathFactory) -> DataBuild:
+    """The whole shipped catalogue's data, built once (for the tests about all of it)."""
+    return build_data(tmp_path_factory.mktemp("full"), force=True, catalogue=shipped_catalogue())
 
 
 @pytest.fixture(scope="session")

@@ -84,7 +84,9 @@ def test_killed_builds_leave_the_previous_build_served(data_dir: Path, tmp_path:
     assert rerun.wait(timeout=600) == 0, log.read_text()
     files = _assert_served_complete(own)
     leftovers = [p.name for p in (own / "tiles").iterdir() if p.name not in files.values()]
-    assert leftovers == ["manifest.json"]  # no temporary or orphaned tileset files
+    # no temporary or orphaned tileset files; the progress file says the build finished
+    assert sorted(leftovers) == ["manifest.json", "progress.json"]
+    assert json.loads((own / "tiles" / "progress.json").read_text())["finished"] is True
     assert not list(own.glob(".levelup.db.*"))
     after = tile_fingerprints(own)
     assert {k: after[k] for k in reference} == reference  # the rerun rebuilt the same tiles

@@ -227,9 +227,9 @@ SAMPLES = [  # newly added datasets, one per level of interest
 @pytest.mark.slow
 @pytest.mark.parametrize(("indicator", "variant", "level", "file"), SAMPLES)
 def test_joined_values_equal_the_source_file(
-    data_build: DataBuild, indicator: str, variant: str, level: str, file: str
+    full_data_build: DataBuild, indicator: str, variant: str, level: str, file: str
 ) -> None:
-    connection = db.open_readonly(data_build.path)
+    connection = db.open_readonly(full_data_build.path)
     data = json.loads((ELS / file).read_text(encoding="utf-8"))
     labels = els_labels(int(data["id"]))
     rows = connection.execute(
@@ -245,8 +245,8 @@ def test_joined_values_equal_the_source_file(
 
 
 @pytest.mark.slow
-def test_business_rd_per_head_is_the_total_over_the_population(data_build: DataBuild) -> None:
-    connection = db.open_readonly(data_build.path)
+def test_business_rd_per_head_is_the_total_over_the_population(full_data_build: DataBuild) -> None:
+    connection = db.open_readonly(full_data_build.path)
     berd = raw_values("ons_els_datasets/business-expenditure-on-research-and-development.json")
     people = raw_values("ons_population/els_population-count_1991-2024.json")
     for code, year in [("E12000003", 2023), ("E12000006", 2022), ("W92000004", 2024)]:
@@ -259,8 +259,8 @@ def test_business_rd_per_head_is_the_total_over_the_population(data_build: DataB
 
 
 @pytest.mark.slow
-def test_itl3_gdp_per_head_ranks_all_182_regions(data_build: DataBuild) -> None:
-    connection = db.open_readonly(data_build.path)
+def test_itl3_gdp_per_head_ranks_all_182_regions(full_data_build: DataBuild) -> None:
+    connection = db.open_readonly(full_data_build.path)
     rows = connection.execute(
         "SELECT o.rank, a.name FROM observations o JOIN areas a ON a.code = o.code "
         "AND a.set_id = 'itl3-2025' WHERE o.indicator='gdp-per-head' "
@@ -271,8 +271,8 @@ def test_itl3_gdp_per_head_ranks_all_182_regions(data_build: DataBuild) -> None:
 
 
 @pytest.mark.slow
-def test_index_uses_the_areas_own_nation_without_a_uk_figure(data_build: DataBuild) -> None:
-    connection = db.open_readonly(data_build.path)
+def test_index_uses_the_areas_own_nation_without_a_uk_figure(full_data_build: DataBuild) -> None:
+    connection = db.open_readonly(full_data_build.path)
     source = raw_values("ons_els_datasets/housing-affordability-ratio.json")
     for code, nation in [("W06000015", "W92000004"), ("E08000035", "E92000001")]:
         row = connection.execute(

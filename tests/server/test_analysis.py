@@ -130,19 +130,40 @@ def test_a_uk_group_is_population_weighted_with_the_same_years_populations(clien
 
 
 def test_groups_that_cannot_be_added_up_are_refused_with_the_reason(client) -> None:
+    """A median (pay) has no group figure: refused with the catalogue's reason."""
     body = client.get(
-        "/api/indicators/claimant-count/compare",
+        "/api/indicators/median-weekly-pay/compare",
         params={"items": "E08000035,group:the-north,NL,group:nope,E99999999"},
     ).json()
     assert [i["item"] for i in body["items"]] == ["E08000035"]
     reasons = {r["item"]: (r["label"], r["reason"]) for r in body["refused"]}
     label, reason = reasons["group:the-north"]
     assert label == "The North of England" and "cannot be added up" in reason
-    assert reasons["NL"] == ("Nederland", "Nederland has no Claimant count values")
+    assert "a median cannot be built from the areas' medians" in reason
+    assert reasons["NL"] == ("Nederland", "Nederland has no Median weekly pay values")
     assert "no group" in reasons["group:nope"][1] and "E99999999" in reasons
     for items in ("bad item!", ",".join(["E08000035"] * 9)):
         response = client.get("/api/indicators/claimant-count/compare", params={"items": items})
         assert response.status_code == 400, items
+
+
+def test_a_rate_group_is_weighted_by_the_same_years_population(client) -> None:
+    """Claimant count: the North is its regions weighted by their mid-year populations."""
+    body = client.get(
+        "/api/indicators/claimant-count/compare", params={"items": "group:the-north"}
+    ).json()
+    north = body["items"][0]
+    people = _people(2019)
+    regions = ["E12000001", "E12000002", "E12000003"]
+    raw = json.loads((DATA_DIR / "ons_els_datasets/claimant-count.json").read_text())
+    rate = {
+        c: v
+        for c, v, x in zip(raw["areacd"], raw["value"], raw["xDomainNumb"], strict=True)
+        if x == 2019 and c in regions
+    }
+    expected = sum(rate[c] * people[c] for c in regions) / sum(people[c] for c in regions)
+    got = next(s["value"] for s in north["series"] if s["year"] == 2019)
+    assert got == pytest.approx(expected, rel=1e-9)
 
 
 def test_own_groups_of_districts_are_weighted_too(client) -> None:

@@ -10,11 +10,22 @@ def test_catalogue_lists_indicators_with_levels_and_years(client) -> None:
     assert gdp["polarity"] == "higher" and gdp["theme"] == "economy" and gdp["unit"] == "£"
     assert "Office for National Statistics" in gdp["source"]
     assert gdp["licence"] == "Open Government Licence v3.0"
-    assert [v["id"] for v in gdp["variants"]] == ["current-prices", "chained-volume"]
+    assert [v["id"] for v in gdp["variants"]] == [
+        "current-prices",
+        "chained-volume",
+        "total",
+        "share-of-uk",
+    ]
+    total = next(v for v in gdp["variants"] if v["id"] == "total")
+    assert total["polarity"] == "neither" and "population" in total["derived"]
+    assert gdp["polarity_reason"] and gdp["aggregation"]["kind"] == "ratio"
+    pay = indicators["median-weekly-pay"]
+    assert pay["aggregation"] == {"kind": "none", "reason": pay["aggregation"]["reason"]}
+    assert "median" in pay["aggregation"]["reason"]
     lad = next(lv for lv in gdp["levels"] if lv["id"] == "lad")
     assert lad["set_id"] == "ltla-2023" and lad["years"][0] == 1998 and 2019 in lad["mapped_years"]
     assert indicators["claimant-count"]["polarity"] == "lower"
-    assert {t["id"] for t in body["themes"]} >= {"economy", "health", "wellbeing"}
+    assert {t["id"] for t in body["themes"]} >= {"economy", "health", "population", "housing"}
     assert body["tilesets"] > 0 and any(
         "EuroGeographics" in s["attribution"] for s in body["sources"]
     )

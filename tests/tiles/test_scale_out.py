@@ -1,4 +1,4 @@
-"""The shipped catalogue built on a Dask LocalCluster is tile-for-tile the local build."""
+"""Tilesets built on a Dask LocalCluster are tile-for-tile the local build."""
 
 from __future__ import annotations
 
@@ -20,15 +20,20 @@ def _data_only(data_build: DataBuild, target: Path) -> Path:
     return target
 
 
+# Two indicators, every level, five years: district, county, combined authority, region and
+# NUTS 0-3 geometry, ONS and Eurostat data.
+SCOPE = {"only": ["claimant-count", "eu-gdp-per-head"], "years": (2017, 2021)}
+
+
 @pytest.mark.slow
 def test_dask_local_cluster_build_is_byte_identical(data_build: DataBuild, tmp_path: Path) -> None:
     local = _data_only(data_build, tmp_path / "local")
-    first = build_tiles(local, workers=2)
-    assert first.built == first.planned > 1000  # the whole shipped catalogue
+    first = build_tiles(local, workers=2, **SCOPE)  # type: ignore[arg-type]
+    assert first.built == first.planned > 50
 
     on_dask = _data_only(data_build, tmp_path / "dask")  # with the geometry already cut
     shutil.copytree(local / "cache", on_dask / "cache", copy_function=os.link)
-    second = build_tiles(on_dask, workers=2, scheduler="local")
+    second = build_tiles(on_dask, workers=2, scheduler="local", **SCOPE)  # type: ignore[arg-type]
     assert (second.planned, second.built, second.tiles, second.bytes) == (
         first.planned,
         first.built,

@@ -37,13 +37,17 @@ export function fillColour(mode, tileset) {
 /** Legend rows for a colouring mode: [{colour, label}], plus a no-data row. */
 export function legendItems(mode, tileset, format) {
   let items;
+  const neither = tileset.polarity === "neither"; // ranked by size: never "best" or "better"
   if (mode === "rank") {
-    const labels = ["bottom fifth", "second fifth from the bottom", "middle fifth",
-      "second fifth from the top", "top fifth (best)"];
+    const labels = neither
+      ? ["lowest fifth", "second fifth from the bottom", "middle fifth", "second fifth from the top", "highest fifth"]
+      : ["bottom fifth", "second fifth from the bottom", "middle fifth", "second fifth from the top", "top fifth (best)"];
     items = PALETTE.map((colour, i) => ({ colour, label: labels[i] }));
   } else if (mode === "z") {
-    const labels = ["much worse than the median", "worse than the median", "similar to the median",
-      "better than the median", "much better than the median"];
+    const labels = neither
+      ? ["well below the median", "below the median", "similar to the median", "above the median", "well above the median"]
+      : ["much worse than the median", "worse than the median", "similar to the median",
+        "better than the median", "much better than the median"];
     items = DIVERGING.map((colour, i) => ({ colour, label: labels[i] }));
   } else {
     items = tileset.legend.classes.map((c) => {

@@ -55,14 +55,20 @@ export function syncControls(app) {
   const variant = ind.variants.find((v) => v.id === state.variant);
   const facts = [
     ind.description && esc(ind.description),
-    [variant.unit && `<strong>Unit:</strong> ${esc(variant.unit)}`,
-      variant.polarity === "higher" ? "higher is better" : "lower is better"].filter(Boolean).join(" · "),
+    [variant.unit && `<strong>Unit:</strong> ${esc(variant.unit)}`, DIRECTION[variant.polarity]]
+      .filter(Boolean).join(" · "),
+    ind.polarity_reason && `<small>${esc(ind.polarity_reason)}</small>`,
+    ind.metadata_note && `<small><strong>Note:</strong> ${esc(ind.metadata_note)}</small>`,
     [ind.source && `<strong>Source:</strong> ${esc(ind.source)}`, ind.licence && `<strong>Licence:</strong> ${esc(ind.licence)}`]
       .filter(Boolean).join(" · "),
     ind.user_supplied && "<em>Your data</em>, added through “Add your data”",
   ];
   $("indicator-about").innerHTML = facts.filter(Boolean).join("<br>");
 }
+
+const DIRECTION = {
+  higher: "higher is better", lower: "lower is better", neither: "neither higher nor lower is better",
+};
 
 /** The legend for the tileset on show and the colouring mode. */
 export function renderLegend(app) {
@@ -71,10 +77,12 @@ export function renderLegend(app) {
   const items = legendItems(state.colour, tileset, format);
   const comparedWith = app.indicator().user_supplied
     ? `the median of the ${tileset.valued} areas in your data` : "the median";
+  const neither = tileset.polarity === "neither";
+  const darker = neither ? "darker is higher" : "darker is better";
   const sub = {
-    value: `${tileset.legend.unit ? `${tileset.legend.unit} · ` : ""}${tileset.legend.better}; darker is better`,
-    rank: `Rank among ${PLURAL[state.level] || "areas"} (${tileset.legend.better}); darker is better`,
-    z: `Distance from ${comparedWith} in robust standard deviations; purple is better, orange worse`,
+    value: `${tileset.legend.unit ? `${tileset.legend.unit} · ` : ""}${tileset.legend.better}${neither ? "" : `; ${darker}`}`,
+    rank: `Rank among ${PLURAL[state.level] || "areas"} (${neither ? "1st = highest" : tileset.legend.better}); ${darker}`,
+    z: `Distance from ${comparedWith} in robust standard deviations; ${neither ? "purple is above, orange below" : "purple is better, orange worse"}`,
   }[state.colour];
   $("legend-title").textContent = `${tileset.legend.title}, ${tileset.period}`;
   $("legend-sub").textContent = sub;

@@ -12,7 +12,10 @@ function seriesOf(detail, state) {
 
 function chip(band) {
   if (!band) return "";
-  const text = { better: "better than the median", similar: "similar to the median", worse: "worse than the median" }[band];
+  const text = {
+    better: "better than the median", similar: "similar to the median", worse: "worse than the median",
+    above: "above the median", below: "below the median",
+  }[band];
   return `<span class="chip ${band}">${text}</span>`;
 }
 
@@ -72,8 +75,10 @@ export function renderPanel(detail, compared, state, context) {
       out.push(`<p class="big">${esc(formatValue(current.value, unit, decimals))} <small>${esc(current.period)}</small></p>`);
       const facts = [];
       if (current.rank) {
+        const scale = series.polarity === "neither" ? "1st = highest; neither direction is better"
+          : `1st = best; ${series.polarity === "higher" ? "higher" : "lower"} is better`;
         facts.push(`<li>Ranked <strong>${ordinal(current.rank)}</strong> of ${current.of} ${esc(context.levelPlural(state.level))}`
-          + ` (1st = best; ${series.polarity === "higher" ? "higher" : "lower"} is better)</li>`);
+          + ` (${scale})</li>`);
       }
       if (Number.isFinite(current.median)) {
         const gap = (current.value - current.median) / Math.abs(current.median);
