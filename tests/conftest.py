@@ -20,7 +20,7 @@ from starlette.types import ASGIApp
 from boundaries.changes import CodeChanges, default_changes
 from boundaries.registry import Registry, default_registry
 from pipeline.build import DataBuild, build_data
-from pipeline.catalogue import Catalogue, shipped_catalogue
+from pipeline.catalogue import Catalogue, default_catalogue, shipped_catalogue
 from tiles.build import TileBuild, build_tiles
 
 # The catalogue most tests run on: these shipped indicators, every measure, level and year,
@@ -39,6 +39,7 @@ TEST_CATALOGUE = [
     "housing-affordability",
     "level3-qualifications",
     "business-rd",
+    "active-businesses",  # district codes of 2018-2023: every district vintage is in the build
     "eu-gdp-per-head",
     "eu-gdp",
     "eu-gdp-per-head-2017",
@@ -130,6 +131,35 @@ def live_server(data_dir: Path) -> Iterator[str]:
     from server.app import create_app
 
     with running_server(create_app(Settings(data_dir=data_dir))) as url:
+        yield url
+
+
+@pytest.fixture
+def whole_catalogue(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Commands in this test see every shipped indicator (not the test catalogue)."""
+    monkeypatch.delenv("LEVELUP_INDICATORS")
+    default_catalogue.cache_clear()
+    yield
+    monkeypatch.undo()
+    default_catalogue.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def full_data_dir(full_data_build: DataBuild) -> Path:
+    """The whole catalogue's data (with the prosperity index, similar areas and area types)
+    and the opening map's district tiles for 2019."""
+    folder = full_data_build.path.parent
+    build_tiles(folder, only=["gdp-per-head"], levels=["lad"], years=(2019, 2019))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def full_live_server(full_data_dir: Path) -> Iterator[str]:
+    """The real server on the whole catalogue's data directory."""
+    from levelup.settings import Settings
+    from server.app import create_app
+
+    with running_server(create_app(Settings(data_dir=full_data_dir))) as url:
         yield url
 
 

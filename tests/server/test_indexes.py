@@ -21,9 +21,13 @@ GUARD = {"X-Requested-With": "levelup"}
 LEEDS, BLACKPOOL = "E08000035", "E06000009"
 
 
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("whole_catalogue")]
+
+
 @pytest.fixture(scope="module")
-def folder(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return clone_data_dir(data_dir, tmp_path_factory.mktemp("indexes") / "data")
+def folder(full_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole catalogue (the index reads measures from most of it), writable."""
+    return clone_data_dir(full_data_dir, tmp_path_factory.mktemp("indexes") / "data")
 
 
 @pytest.fixture(scope="module")

@@ -84,6 +84,15 @@ def visit(browser: Browser, live_server: str) -> Iterator[Visit]:
     context.close()
 
 
+@pytest.fixture
+def full_visit(browser: Browser, full_live_server: str) -> Iterator[Visit]:
+    """A page on the server of the whole catalogue (for the index and similar areas)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    yield Visit(page, full_live_server)
+    context.close()
+
+
 def colour_share(image: Image.Image, colours: list[str], tolerance: int = 6) -> dict[str, float]:
     """Share of the image's pixels close to each of `colours` (sampling every 2nd pixel)."""
     rgb = {c: tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in colours}

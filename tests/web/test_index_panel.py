@@ -10,7 +10,8 @@ from tests.web.conftest import ARTIFACTS, Visit
 LEEDS = "E08000035"
 
 
-def test_panel_shows_the_index_pillars_struggles_and_similar_areas(visit: Visit) -> None:
+def test_panel_shows_the_index_pillars_struggles_and_similar_areas(full_visit: Visit) -> None:
+    visit = full_visit
     visit.open(f"?indicator=gdp-per-head&level=lad&year=2019&areas={LEEDS}&view=6/54/-2")
     section = visit.page.locator("#index-section")
     section.locator(".index-rank").wait_for(timeout=30000)

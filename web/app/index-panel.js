@@ -98,11 +98,15 @@ export async function renderIndexPanel(body, code, state, hooks, { index = "pros
   section.className = "index-section";
   section.setAttribute("aria-live", "polite");
   body.append(section);
-  const wanted = state.indicator && state.indicator !== "area-types" && (await isIndex(state.indicator)) ? state.indicator : index;
-  const year = wanted === state.indicator ? `?year=${e(state.year)}` : "";
+  const known = await indexes();
+  const wanted = known.has(state.indicator) ? state.indicator : index;
+  if (!known.has(wanted)) { section.remove(); return; } // this build has no such index
+  // the map's year when the index has it, else its latest: one request, never a 404
+  const years = known.get(wanted);
+  const year = wanted === state.indicator && years.includes(state.year) ? `?year=${e(state.year)}` : "";
   try {
     const [data, sets] = await Promise.all([
-      getJSON(`/api/indexes/${e(wanted)}/areas/${e(code)}${year}`).catch(() => getJSON(`/api/indexes/${e(wanted)}/areas/${e(code)}`)),
+      getJSON(`/api/indexes/${e(wanted)}/areas/${e(code)}${year}`),
       getJSON("/api/similar"),
     ]);
     const similar = await getJSON(`/api/similar/${e(code)}?set=${e(set)}&count=5`).catch(() => null);
@@ -123,11 +127,14 @@ export async function renderIndexPanel(body, code, state, hooks, { index = "pros
   });
 }
 
-let indexIds = null;
-async function isIndex(id) {
-  indexIds ||= getJSON("/api/indexes").then((j) => new Set(j.indexes.map((i) => i.id))).catch(() => new Set());
-  return (await indexIds).has(id);
+let listed = null;
+/** The indexes this build has, with their years (id -> [years]), fetched once. */
+function indexes() {
+  listed ||= getJSON("/api/indexes")
+    .then((j) => new Map(j.indexes.map((i) => [i.id, i.years])))
+    .catch(() => new Map());
+  return listed;
 }
 
 /** Forget the cached list of indexes (after one was added). */
-export function forgetIndexes() { indexIds = null; }
+export function forgetIndexes() { listed = null; }
