@@ -146,5 +146,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 
 def app_from_environment() -> Starlette:
-    """Factory for uvicorn workers: settings from LEVELUP_* variables."""
-    return create_app(Settings())
+    """Factory for uvicorn run by hand: the settings `levelup serve` hands over, else the
+    LEVELUP_* variables (see server.launch)."""
+    from server.launch import app_from_environment as from_launch
+
+    return from_launch()
