@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from levelup.settings import Settings
 from server.analysis import Analysis
 from server.api import Api
+from server.cached import Cached
 from server.catalog import DataStore
 from server.downloads import Downloads
 from server.errors import HANDLERS
@@ -34,11 +35,18 @@ def _shared(scope: Scope) -> bool:
     return bool(scope["method"] in ("GET", "HEAD"))
 
 
+EXPOSED = (
+    b"ETag, Last-Modified, Content-Range, Accept-Ranges, Content-Disposition, Content-Encoding"
+)
+
+
 class DataCors:
     """Pure ASGI middleware: one Access-Control-Allow-Origin on data routes, and preflights.
 
-    It never buffers bodies; it sets the one header on the response start, replacing any
-    the endpoint set, so endpoints need not set it themselves.
+    It never buffers bodies; it sets the header on the response start, replacing any the
+    endpoint set, so endpoints need not set it themselves. Pages on other origins may read
+    the validators and ranges (Access-Control-Expose-Headers). A 404 for a path that is no
+    route at all carries the same header as any other 404.
     """
 
     def __init__(self, app: ASGIApp, origin: str) -> None:
@@ -47,10 +55,14 @@ class DataCors:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Add the CORS header to data responses; answer preflights."""
-        if scope["type"] != "http" or not _shared(scope):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["method"] == "OPTIONS":
+        shared = _shared(scope)
+        if not shared and scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        if shared and scope["method"] == "OPTIONS":
             await send(
                 {
                     "type": "http.response.start",
@@ -67,13 +79,15 @@ class DataCors:
             return
 
         async def with_cors(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and (shared or message["status"] == 404):
                 headers = [
                     (k, v)
                     for k, v in message.get("headers", [])
-                    if k.lower() != b"access-control-allow-origin"
+                    if k.lower()
+                    not in (b"access-control-allow-origin", b"access-control-expose-headers")
                 ]
                 headers.append((b"access-control-allow-origin", self.origin))
+                headers.append((b"access-control-expose-headers", EXPOSED))
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -81,12 +95,14 @@ class DataCors:
 
 
 def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
-    """Every route of the service."""
+    """Every route of the service; GET bodies are made once per build (server.cached)."""
     api = Api(store, settings)
     extracts = Extracts(store, settings)
-    downloads = Downloads(store)
+    downloads = Downloads(store, settings)
     analysis = Analysis(store, settings)
     uploads = Uploads(store, settings)
+    cached = Cached(store, settings)
+    groups = (settings.data_dir / "user" / "groups.json",)  # the user's groups: outside builds
 
     async def openapi(request: Request) -> Response:
         return JSONResponse(document())
@@ -97,34 +113,32 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
             TileEndpoint(store, settings),
             methods=["GET", "HEAD"],
         ),
-        Route("/tiles/{tileset}.json", api.tilejson),
-        Route("/styles/{tileset}.json", api.style),
+        Route("/tiles/{tileset}.json", cached(api.tilejson)),
+        Route("/styles/{tileset}.json", cached(api.style)),
         Route("/downloads/{tileset}.mbtiles", downloads.mbtiles),
         Route("/downloads/{tileset}.pmtiles", downloads.pmtiles),
-        Route("/api/catalogue", api.catalogue),
-        Route("/api/indicators", api.indicators),
-        Route("/api/indicators/{indicator}", api.indicator),
+        Route("/api/catalogue", cached(api.catalogue)),
+        Route("/api/indicators", cached(api.indicators)),
+        Route("/api/indicators/{indicator}", cached(api.indicator)),
         Route("/api/indicators/{indicator}", uploads.remove_indicator, methods=["DELETE"]),
         Route("/api/uploads", uploads.create, methods=["POST"]),
         Route("/api/uploads/{upload}", uploads.discard, methods=["DELETE"]),
         Route("/api/uploads/{upload}/preview", uploads.preview, methods=["POST"]),
         Route("/api/uploads/{upload}/build", uploads.build, methods=["POST"]),
-        Route(
-            "/api/indicators/{indicator}/data.geojson", extracts.geojson, methods=["GET", "HEAD"]
-        ),
-        Route("/api/indicators/{indicator}/data.csv", extracts.csv),
-        Route("/api/levels", api.levels),
-        Route("/api/tilesets", api.tilesets),
-        Route("/api/tilesets/{tileset}", api.tileset),
-        Route("/api/indicators/{indicator}/compare", analysis.compare),
-        Route("/api/indicators/{indicator}/areas", api.indicator_areas),
-        Route("/api/inequality", analysis.inequality),
-        Route("/api/inequality.csv", analysis.inequality_csv),
-        Route("/api/groups", analysis.groups),
-        Route("/api/areas", api.search),
-        Route("/api/areas/{code}", api.area),
-        Route("/healthz", api.health),
-        Route("/openapi.json", openapi),
+        Route("/api/indicators/{indicator}/data.geojson", cached(extracts.geojson)),
+        Route("/api/indicators/{indicator}/data.csv", cached(extracts.csv)),
+        Route("/api/levels", cached(api.levels)),
+        Route("/api/tilesets", cached(api.tilesets)),
+        Route("/api/tilesets/{tileset}", cached(api.tileset)),
+        Route("/api/indicators/{indicator}/compare", cached(analysis.compare, watch=groups)),
+        Route("/api/indicators/{indicator}/areas", cached(api.indicator_areas)),
+        Route("/api/inequality", cached(analysis.inequality)),
+        Route("/api/inequality.csv", cached(analysis.inequality_csv)),
+        Route("/api/groups", cached(analysis.groups, watch=groups)),
+        Route("/api/areas", cached(api.search)),
+        Route("/api/areas/{code}", cached(api.area)),
+        Route("/healthz", cached(api.health, keep=False, control="no-store")),
+        Route("/openapi.json", cached(openapi)),
         *web_routes(),
     ]
 

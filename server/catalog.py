@@ -9,13 +9,16 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from levelup import db
 from levelup.errors import NotFoundError, StoreError
 from server.bodies import BodyCache
 from tiles.store.mbtiles import MBTilesReader
 from tiles.tilemath import Tile
+
+if TYPE_CHECKING:
+    from server.responses import Body
 
 MANIFEST = "manifest.json"
 
@@ -103,8 +106,11 @@ class Catalog:
             OrderedDict()
         )
         self._cache_tiles = cache_tiles
-        self.csv_bodies = BodyCache()  # finished CSV extracts of this build
-        self.geojson_bodies = BodyCache(budget=192 << 20, largest=96 << 20)  # for HEAD/Range
+        # finished bodies of this build (JSON, extracts, downloads made in memory) by URL
+        self.responses: BodyCache[Body] = BodyCache(budget=192 << 20, largest=96 << 20)
+        self.modified = int(
+            max(os.stat(self.manifest_path).st_mtime, os.stat(data_dir / "levelup.db").st_mtime)
+        )  # Last-Modified of everything made from this build
 
     def _load_manifest(self) -> dict[str, Tileset]:
         if not self.manifest_path.is_file():

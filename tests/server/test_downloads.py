@@ -50,13 +50,39 @@ def test_downloads_of_unknown_tilesets_are_404(client) -> None:
         assert response.status_code == 404, url
 
 
-def test_malformed_ranges_are_ignored_and_unsatisfiable_ones_are_json_416(client) -> None:
-    url = f"/downloads/{LAD}.pmtiles"
-    size = len(client.get(url).content)
-    for header in ("bytes=abc", "bytes=5-2", "items=0-10"):
-        response = client.get(url, headers={"Range": header})
-        assert response.status_code == 200 and len(response.content) == size, header
-    beyond = client.get(url, headers={"Range": f"bytes={size + 10}-"})
-    assert beyond.status_code == 416 and beyond.json()["error"]["status"] == 416
-    assert beyond.headers["content-range"] == f"bytes */{size}"
-    assert client.get(url).headers["etag"].startswith('"')
+def test_malformed_ranges_are_400_other_units_ignored_unsatisfiable_ones_json_416(
+    client,
+) -> None:
+    for kind in ("pmtiles", "mbtiles"):  # one implementation: the same answers for both
+        url = f"/downloads/{LAD}.{kind}"
+        size = len(client.get(url).content)
+        for header in ("bytes=abc", "bytes=5-2", "bytes="):
+            response = client.get(url, headers={"Range": header})
+            assert response.status_code == 400, (kind, header)
+            assert response.json()["error"]["status"] == 400
+        other = client.get(url, headers={"Range": "items=0-10"})
+        assert other.status_code == 200 and len(other.content) == size
+        beyond = client.get(url, headers={"Range": f"bytes={size + 10}-"})
+        assert beyond.status_code == 416 and beyond.json()["error"]["status"] == 416
+        assert beyond.headers["content-range"] == f"bytes */{size}"
+
+
+def test_downloads_answer_304_and_resume_only_the_same_copy(client, data_dir) -> None:
+    for kind in ("pmtiles", "mbtiles"):
+        url = f"/downloads/{LAD}.{kind}"
+        whole = client.get(url)
+        etag, modified = whole.headers["etag"], whole.headers["last-modified"]
+        assert etag.startswith('"') and not etag.startswith("W/")
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+        assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+        resumed = client.get(url, headers={"Range": "bytes=1000-", "If-Range": etag})
+        assert resumed.status_code == 206 and resumed.content == whole.content[1000:]
+        stale = client.get(url, headers={"Range": "bytes=1000-", "If-Range": '"other"'})
+        assert stale.status_code == 200 and stale.content == whole.content  # never spliced
+        parts = client.get(url, headers={"Range": "bytes=0-9,100-109"})
+        assert parts.status_code == 206
+        assert parts.headers["content-type"].startswith("multipart/byteranges; boundary=")
+        assert whole.content[:10] in parts.content and whole.content[100:110] in parts.content
+    assert (
+        client.get(f"/downloads/{LAD}.mbtiles").content == tileset_file(data_dir, LAD).read_bytes()
+    )
