@@ -117,6 +117,8 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
         Route("/styles/{tileset}.json", cached(api.style)),
         Route("/downloads/{tileset}.mbtiles", downloads.mbtiles),
         Route("/downloads/{tileset}.pmtiles", downloads.pmtiles),
+        Route("/downloads/{tileset}.gpkg", cached(downloads.gpkg)),
+        Route("/downloads/{tileset}.qlr", cached(downloads.qlr)),
         Route("/api/catalogue", cached(api.catalogue)),
         Route("/api/indicators", cached(api.indicators)),
         Route("/api/indicators/{indicator}", cached(api.indicator)),

@@ -1,4 +1,6 @@
-"""Downloads of a tileset: the MBTiles file as built, or a PMTiles archive made from it.
+"""Downloads of a tileset: the MBTiles file as built, a PMTiles archive made from it, and two
+that open styled in QGIS: a GeoPackage extract with the choropleth as its default style, and
+a layer definition (.qlr) of the XYZ source with the same style and its zoom range.
 
 Both answer conditional and range requests the same way (server.conditional): a resumed
 download names the copy it has with If-Range and gets the rest of that copy or, if the
@@ -8,18 +10,100 @@ tileset was rebuilt meanwhile, the whole new one.
 from __future__ import annotations
 
 import io
+import json
+import math
 import os
+import re
+from datetime import UTC, datetime
+from typing import Any
 
+import numpy as np
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from levelup.settings import Settings
+from server import geopackage, qgis
 from server.bodies import BodyCache
 from server.cached import cache_control
-from server.catalog import DataStore
+from server.catalog import DataStore, Tileset
 from server.responses import Body, FileAnswer, answer, make_body
+from server.styles import legend, public_base
+from tiles.classes import classify
 from tiles.store.pmtiles import write_pmtiles
+
+FIELDS = (  # the GeoPackage layer's fields after the geometry, from the extract's columns
+    ("code", "text"),
+    ("name", "text"),
+    ("period", "text"),
+    ("value", "real"),
+    ("class", "integer"),
+    ("legend", "text"),
+    ("lower", "real"),
+    ("upper", "real"),
+    ("status", "text"),
+    ("rank", "integer"),
+    ("of", "integer"),
+    ("percentile", "real"),
+    ("z", "real"),
+    ("band", "text"),
+    ("change", "real"),
+    ("change_pct", "real"),
+    ("index", "real"),
+    ("national", "real"),
+)
+ROWS = (
+    "SELECT a.geometry, a.code, a.name, o.period, o.value, o.lower, o.upper, o.status, o.rank, "
+    'o."of", o.percentile, o.z, o.band, o.change, o.change_pct, o."index", o.national '
+    "FROM areas a LEFT JOIN observations o ON o.code = a.code AND o.indicator = ? "
+    "AND o.variant = ? AND o.level = ? AND o.year = ? WHERE a.set_id = ? ORDER BY a.fid"
+)
+
+
+def _number(value: Any) -> float | None:
+    return value if isinstance(value, float) and math.isfinite(value) else None
+
+
+def layer_name(tileset: Tileset) -> str:
+    """The GeoPackage table of a tileset: its id as a plain identifier."""
+    return re.sub(r"[^a-z0-9]+", "_", tileset.id.lower())
+
+
+def features(tileset: Tileset, rows: list[Any]) -> list[tuple[dict[str, Any], tuple[Any, ...]]]:
+    """(geometry, field values) per area, classed as the tiles are."""
+    values = np.array([_number(r["value"]) for r in rows], dtype=float)
+    classes = classify(values, tileset.breaks) if tileset.breaks else np.full(len(rows), -1)
+    labels = {item["class"]: item["label"] for item in legend(tileset)["classes"]}
+    out = []
+    for row, klass in zip(rows, classes, strict=True):
+        valued = _number(row["value"]) is not None
+        known = int(klass) if valued and klass >= 0 else None
+        out.append(
+            (
+                json.loads(row["geometry"]),
+                (
+                    row["code"],
+                    row["name"],
+                    row["period"],
+                    _number(row["value"]),
+                    known,
+                    labels.get(known) if known is not None else "No data",
+                    _number(row["lower"]),
+                    _number(row["upper"]),
+                    row["status"] or None,
+                    row["rank"],
+                    row["of"],
+                    _number(row["percentile"]),
+                    _number(row["z"]),
+                    row["band"],
+                    _number(row["change"]),
+                    _number(row["change_pct"]),
+                    _number(row["index"]),
+                    _number(row["national"]),
+                ),
+            )
+        )
+    return out
 
 
 class Downloads:
@@ -27,6 +111,7 @@ class Downloads:
 
     def __init__(self, store: DataStore, settings: Settings) -> None:
         self.store = store
+        self.settings = settings
         self.control = ("cache-control", cache_control(settings))
         self._archives: BodyCache[Body] = BodyCache(budget=256 << 20, largest=128 << 20)
 
@@ -59,3 +144,44 @@ class Downloads:
 
         body = await self._archives.get_or_make(f"{tileset.id}:{tileset.digest}", convert)
         return answer(request, body)
+
+    async def gpkg(self, request: Request) -> Response:
+        """The tileset's areas and values as a GeoPackage whose default QGIS style is the
+        choropleth (QGIS draws it styled as soon as it is added)."""
+        catalog = self.store.current()
+        tileset = catalog.tileset(request.path_params["tileset"])
+        rows = catalog.db.execute(
+            ROWS,
+            (tileset.indicator, tileset.variant, tileset.level, tileset.year, tileset.set_id),
+        ).fetchall()
+        changed = datetime.fromtimestamp(catalog.modified, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        layer = geopackage.Layer(
+            layer_name(tileset),
+            tileset.name,
+            f"{tileset.description} Unit: {tileset.unit}. {tileset.attribution}",
+            FIELDS,
+        )
+
+        def write() -> bytes:
+            return geopackage.write(
+                layer,
+                features(tileset, rows),
+                changed=changed,
+                style_qml=qgis.qml(tileset),
+                style_name=f"levelup {tileset.id}",
+            )
+
+        return Response(
+            await run_in_threadpool(write),
+            media_type="application/geopackage+sqlite3",
+            headers={"Content-Disposition": f'attachment; filename="{tileset.id}.gpkg"'},
+        )
+
+    async def qlr(self, request: Request) -> Response:
+        """A QGIS layer definition: the XYZ vector tiles with their zoom range and style."""
+        tileset = self.store.current().tileset(request.path_params["tileset"])
+        return Response(
+            qgis.qlr(public_base(self.settings, request), tileset),
+            media_type="application/xml",
+            headers={"Content-Disposition": f'attachment; filename="{tileset.id}.qlr"'},
+        )

@@ -102,6 +102,17 @@ CODES = _param("codes", "query", "Comma-separated area codes", {"type": "string"
 DOWNLOADS = [
     ("mbtiles", "application/vnd.sqlite3", "The tileset as an MBTiles file"),
     ("pmtiles", "application/vnd.pmtiles", "The tileset as a PMTiles v3 archive"),
+    (
+        "gpkg",
+        "application/geopackage+sqlite3",
+        "The tileset's areas and values as a GeoPackage whose default QGIS style is the "
+        "choropleth (opens styled in QGIS)",
+    ),
+    (
+        "qlr",
+        "application/xml",
+        "A QGIS layer definition of the XYZ tiles with their zoom range and the choropleth",
+    ),
 ]
 UPLOAD = _param("upload", "path", "Upload id", {"type": "string", "pattern": "^[0-9a-f]{32}$"})
 GUARD = _param(

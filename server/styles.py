@@ -10,12 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.requests import Request
+
+from levelup.settings import Settings
 from server.catalog import Tileset
 
 # ColorBrewer YlGnBu (colour-blind safe); the darkest blue is always the better end.
 PALETTE = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 NO_DATA = "#c8c8c8"
 OUTLINE = "#ffffff"
+
+
+def public_base(settings: Settings, request: Request) -> str:
+    """Base URL for links in responses: LEVELUP_PUBLIC_URL, else the request's own."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    return f"{request.url.scheme}://{request.url.netloc}{request.scope.get('root_path', '')}"
 
 
 def tile_url(base: str, tileset: Tileset) -> str:

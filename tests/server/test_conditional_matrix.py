@@ -29,6 +29,8 @@ ROUTES = {  # route path -> a URL of it that answers 200
     "/styles/{tileset}.json": f"/styles/{LAD}.json",
     "/downloads/{tileset}.mbtiles": f"/downloads/{LAD}.mbtiles",
     "/downloads/{tileset}.pmtiles": f"/downloads/{LAD}.pmtiles",
+    "/downloads/{tileset}.gpkg": f"/downloads/{LAD}.gpkg",
+    "/downloads/{tileset}.qlr": f"/downloads/{LAD}.qlr",
     "/api/catalogue": "/api/catalogue",
     "/api/indicators": "/api/indicators",
     "/api/indicators/{indicator}": "/api/indicators/gdp-per-head",
