@@ -16,6 +16,7 @@ multipart/byteranges. Range is honoured for GET only; HEAD answers as a GET with
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -27,6 +28,9 @@ from email.utils import formatdate, parsedate_to_datetime
 
 MAX_RANGES = 50
 NOT_MODIFIED_FIELDS = {"etag", "last-modified", "cache-control", "vary", "expires"}
+CONDITIONS = frozenset(  # request fields (as ASGI names them) that can change an answer
+    {b"if-match", b"if-none-match", b"if-modified-since", b"if-unmodified-since", b"range"}
+)
 TAG = re.compile(r'\s*(W/)?("[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)')
 RANGE_SPEC = re.compile(r"^([0-9]+)?-([0-9]+)?$")
 HUGE = 1 << 62  # any position written with more digits than this is past every body
@@ -58,6 +62,7 @@ class Plan:
         return sum(s[1] - s[0] + 1 if isinstance(s, tuple) else len(s) for s in self.segments)
 
 
+@functools.lru_cache(maxsize=64)
 def http_date(seconds: float) -> str:
     """IMF-fixdate, e.g. 'Sun, 06 Nov 1994 08:49:37 GMT'."""
     return formatdate(seconds, usegmt=True)
@@ -86,6 +91,7 @@ def entity_tags(value: str) -> list[tuple[bool, str]] | None:
     return tags
 
 
+@functools.lru_cache(maxsize=256)
 def accepts_gzip(accept_encoding: str) -> bool:
     """Whether Accept-Encoding allows gzip (named, x-gzip or `*`, with a q-value above 0)."""
     named, star = None, False

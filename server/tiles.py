@@ -18,7 +18,15 @@ from starlette.types import Receive, Scope, Send
 from levelup.errors import LevelupError
 from levelup.settings import Settings
 from server.catalog import DataStore
-from server.conditional import Representation, plan, preconditions, wants_gzip
+from server.conditional import (
+    CONDITIONS,
+    Representation,
+    accepts_gzip,
+    http_date,
+    plan,
+    preconditions,
+    wants_gzip,
+)
 from server.errors import LOG, status_of
 from server.responses import header_list, payload, request_fields
 from tiles.tilemath import MAX_ZOOM, Tile
@@ -46,6 +54,10 @@ class TileEndpoint:
         fields = (("cache-control", cache.decode()), ("vary", "accept-encoding"))
         self.plain = fields
         self.gzipped = (*fields, ("content-encoding", "gzip"))
+        whole = [*self.cors, (b"content-type", MVT.encode()), (b"accept-ranges", b"bytes")]
+        self.whole = whole
+        self.plain_fields = [(k.encode(), v.encode()) for k, v in self.plain]
+        self.gzip_fields = [(k.encode(), v.encode()) for k, v in self.gzipped]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer one tile request."""
@@ -103,8 +115,14 @@ class TileEndpoint:
             )
             return
         found = catalog.tile(tileset, tile)
-        fields = request_fields(scope)
         method = scope["method"]
+        accept, conditional = b"", False
+        for key, value in scope["headers"]:
+            if key == b"accept-encoding":
+                accept = value
+            elif key in CONDITIONS:
+                conditional = True
+        fields = request_fields(scope) if conditional else {}
         if found is None:  # empty inside the zoom range: 204, or 304 to a matching If-None-Match
             rep = Representation(0, "", f'"{tileset.digest[:16]}-empty"', catalog.modified)
             status = 304 if preconditions(method, fields, rep) == 304 else 204
@@ -113,13 +131,28 @@ class TileEndpoint:
             await send({"type": "http.response.body", "body": b""})
             return
         data, image = found
-        gzipped = wants_gzip(fields, method)
+        gzipped = (
+            wants_gzip(fields, method) if conditional else accepts_gzip(accept.decode("latin-1"))
+        )
         if not gzipped:
             data = gzip.decompress(data)
+        etag = f'"{tileset.digest[:16]}-{image}-{"g" if gzipped else "i"}"'
+        if not conditional:  # plan()'s answer to a request without conditions, prepared
+            start = {"type": "http.response.start", "status": 200}
+            headers = [
+                *self.whole,
+                (b"etag", etag.encode()),
+                (b"last-modified", http_date(catalog.modified).encode()),
+                *(self.gzip_fields if gzipped else self.plain_fields),
+                (b"content-length", str(len(data)).encode()),
+            ]
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": b"" if method == "HEAD" else data})
+            return
         rep = Representation(
             len(data),
             MVT,
-            f'"{tileset.digest[:16]}-{image}-{"g" if gzipped else "i"}"',
+            etag,
             catalog.modified,
             self.gzipped if gzipped else self.plain,
         )

@@ -4,8 +4,8 @@ Usage: qgis_styled_check.py GPKG QLR MBTILES LEGEND.json OUT_PREFIX
 Adds the GeoPackage extract as a user would (its default style comes from the file), loads
 the layer definition (.qlr) into a project and adds the MBTiles file as a vector tile layer
 (what dragging it in does), renders each over the UK and prints one JSON object: what QGIS
-made of each layer, how many pixels it drew in each legend colour, and how many distinct
-colours the MBTiles layer was drawn in.
+made of each layer, how many pixels it drew in each legend colour, and how much of each
+drawing its most common colour takes.
 """
 
 import json
@@ -28,19 +28,16 @@ from qgis_check import colour_counts, render
 UK = (-8.7, 49.8, 1.8, 60.9)
 
 
-def distinct_colours(image, share=0.1):
-    """Colours (to within 8 levels a channel) that fill at least `share` of the drawn pixels."""
+def top_share(image):
+    """Share of the drawn (non-white) pixels taken by the most common colour: one flat fill
+    takes most of them (its outline and edges the rest); a choropleth spreads them out."""
     seen = {}
     for x in range(0, image.width(), 2):
         for y in range(0, image.height(), 2):
-            pixel = image.pixelColor(x, y)
-            rgb = (pixel.red(), pixel.green(), pixel.blue())
-            if rgb == (255, 255, 255):
-                continue
-            key = tuple(v // 8 for v in rgb)
-            seen[key] = seen.get(key, 0) + 1
-    drawn = sum(seen.values())
-    return len([n for n in seen.values() if n >= share * drawn])
+            rgb = image.pixel(x, y) & 0xFFFFFF
+            if rgb != 0xFFFFFF:
+                seen[rgb] = seen.get(rgb, 0) + 1
+    return max(seen.values()) / sum(seen.values()) if seen else 0.0
 
 
 def main():
@@ -59,6 +56,7 @@ def main():
         for c in getattr(renderer, "categories", lambda: [])()
     ]
     image = render(extract, UK, f"{out}-gpkg.png")
+    gpkg_top = top_share(image)
     gpkg_counts, gpkg_other = colour_counts(image, colours)
 
     project = QgsProject.instance()
@@ -74,6 +72,7 @@ def main():
         "gpkg_categories": categories,
         "gpkg_pixels": gpkg_counts,
         "gpkg_other": gpkg_other,
+        "gpkg_top_share": gpkg_top,
         "qlr_loaded": bool(loaded[0]) if isinstance(loaded, tuple) else bool(loaded),
         "qlr_message": str(loaded[1]) if isinstance(loaded, tuple) else "",
         "qlr_layers": len(tiles),
@@ -96,7 +95,7 @@ def main():
         )
     dragged = QgsVectorTileLayer(f"type=mbtiles&url={mbtiles}", "dragged")
     image = render(dragged, UK, f"{out}-mbtiles.png")
-    result["mbtiles_colours"] = distinct_colours(image)
+    result["mbtiles_top_share"] = top_share(image)
     result["mbtiles_pixels"] = colour_counts(image, colours)[0]
     print(json.dumps(result), flush=True)
     os._exit(0)  # PyQGIS 3.22 can crash tearing layers down at exit; the results are out
