@@ -123,7 +123,13 @@ def run(data_dir: Path, work: Path, base: str = "main", seconds: int = 10, round
     paths.write_text("\n".join(tile_paths(tileset_file(data_dir, TILESET), f"/tiles/{TILESET}")))
     results: dict[str, Any] = {"base": base, "heavy": {}, "tiles": {k: [] for k in codes}}
     for name, code in codes.items():
-        server = Server(code, data_dir)
+        try:
+            server = Server(code, data_dir)
+        except RuntimeError:
+            if name == "ours":
+                raise
+            results["error"] = f"{base} cannot serve this build (another schema?); not compared"
+            return results
         try:
             results["heavy"][name] = heavy(server)
         finally:
@@ -141,6 +147,10 @@ def run(data_dir: Path, work: Path, base: str = "main", seconds: int = 10, round
 
 def report(r: dict[str, Any]) -> str:
     """Printable tables with ratios (ours / base)."""
+    if "error" in r:
+        return (
+            f"Wire: {r['error']} (set LEVELUP_BENCH_BASE to the revision this branch started from)"
+        )
     base, ours, theirs = r["base"], r["heavy"]["ours"], r["heavy"][r["base"]]
     lines = [
         f"Wire: gzip accepted, this code against {base} (same build, same run)",

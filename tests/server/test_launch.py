@@ -234,3 +234,26 @@ def _districts(registry) -> list[tuple[str, str]]:
     from tests.pipeline.byod.tables import districts
 
     return districts(registry, 12)
+
+
+def test_the_workers_get_exactly_the_settings_the_command_resolved(monkeypatch, tmp_path) -> None:
+    """One path for 1 or N workers: whatever the worker's own environment says."""
+    from levelup.settings import Settings
+    from server import launch
+
+    monkeypatch.setenv("LEVELUP_UPLOADS", "true")  # in the environment, overridden below
+    monkeypatch.setenv("LEVELUP_PUBLIC_URL", "https://maps.example.org")
+    chosen = launch.resolve(
+        Settings(data_dir=tmp_path / "d", uploads=None), host="0.0.0.0", port=8123, workers=3
+    )
+    assert (chosen.host, chosen.port, chosen.workers) == ("0.0.0.0", 8123, 3)
+    assert chosen.data_dir.is_absolute()
+    monkeypatch.setenv(launch.HANDOVER, chosen.model_dump_json())
+    monkeypatch.setenv("LEVELUP_HOST", "127.0.0.1")  # a stale variable a worker might see
+    assert launch.settings_from_environment() == chosen  # uploads stay unset: off on 0.0.0.0
+    monkeypatch.delenv(launch.HANDOVER)
+    fallback = launch.settings_from_environment()  # uvicorn run by hand: the environment's
+    assert (fallback.host, fallback.uploads) == ("127.0.0.1", True)
+    config = launch.log_config(access_log=True)
+    assert config["loggers"]["uvicorn.access"]["level"] == "INFO"
+    assert launch.log_config(access_log=False)["loggers"]["uvicorn.access"]["level"] == "WARNING"
