@@ -9,9 +9,7 @@ PIP := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 .PHONY: run test bench install install-dev system-deps lint check clean
 
 run: $(VENV)/.installed web/node_modules/.installed
-	$(BIN)/levelup build --data-dir $(DATA_DIR)
-	$(BIN)/levelup report --data-dir $(DATA_DIR)
-	$(BIN)/levelup serve --data-dir $(DATA_DIR) --open
+	$(BIN)/levelup run --data-dir $(DATA_DIR) --open
 
 test: $(VENV)/.installed-dev web/node_modules/.installed system-deps
 	$(BIN)/ruff check .

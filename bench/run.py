@@ -9,13 +9,21 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import build_scaling, serve_vs_tileserver, static_vs_server, tiles_vs_gdal, wire
+from bench import (
+    build_scaling,
+    index_compute,
+    serve_vs_tileserver,
+    static_vs_server,
+    tiles_vs_gdal,
+    wire,
+)
 
 
 def main() -> None:
     """Tiles against GDAL, serving against TileServer GL light and nginx on a static export,
-    bytes on the wire and tile req/s against main's code, then build scaling (1 and 2
-    workers, local and Dask), all on the same build."""
+    bytes on the wire and tile req/s against another revision, then build scaling (1 and 2
+    workers, local and Dask), then the index, its intervals, similar areas and area types,
+    all on the same build."""
     if not all(shutil.which(tool) for tool in ("ogr2ogr", "wrk", "nginx")):
         raise SystemExit("needs ogr2ogr, wrk and nginx: scripts/install-system-deps bench")
     results: dict[str, object] = {"when": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -33,8 +41,16 @@ def main() -> None:
         print(wire.report(wired), flush=True)
         scaling = build_scaling.run(work / "catalogue")
         print(build_scaling.report(scaling), flush=True)
-        results |= {"tiles": tiles, "serving": serving, "static": static, "build": scaling}
-        results |= {"wire": wired}
+        index = index_compute.run(work / "catalogue")
+        print(index_compute.report(index), flush=True)
+        results |= {
+            "tiles": tiles,
+            "serving": serving,
+            "static": static,
+            "build": scaling,
+            "index": index,
+            "wire": wired,
+        }
     out = Path(__file__).parent / "results" / "latest.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=1))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import wrk
-from tiles.build import tileset_file
+from tiles.manifest import tileset_file
 
 TILESET = "gdp-per-head.current-prices.lad.2019"
 PEERS = Path(__file__).with_name("peers")

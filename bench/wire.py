@@ -28,7 +28,7 @@ from typing import Any
 
 from bench import wrk
 from bench.serve_vs_tileserver import TILESET, free_port, tile_paths, wait_until_up
-from tiles.build import tileset_file
+from tiles.manifest import tileset_file
 
 URLS = {
     "national district GeoJSON": "/api/indicators/gdp-per-head/data.geojson?level=lad&year=2019",

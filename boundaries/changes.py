@@ -195,6 +195,13 @@ def _add_nuts(changes: CodeChanges, path: Path, year: int, itl: bool = False) ->
             changes.add_recode(Recode("TL" + old[2:], "TL" + new[2:], year, "eurostat (ITL)"))
 
 
+def _add_itl1(changes: CodeChanges, path: Path) -> None:
+    """ITL1 regions are English regions and nations under another code family."""
+    for row in _rows(path, ["itl1", "gss", "name"]):
+        changes.names.setdefault(row["itl1"], row["name"])
+        changes.add_recode(Recode(row["gss"], row["itl1"], None, "ons (ITL1)"))
+
+
 def load_changes(lookups: Path = LOOKUPS) -> CodeChanges:
     """Build the code-change index from the shipped lookup files."""
     changes = CodeChanges()
@@ -202,6 +209,7 @@ def load_changes(lookups: Path = LOOKUPS) -> CodeChanges:
     _add_mysociety(changes, lookups / "mysociety_uk_local_authorities_current.csv")
     _add_nuts(changes, lookups / "nuts_recoded_2013_2016.tsv", 2016)
     _add_nuts(changes, lookups / "nuts_recoded_2016_2021.tsv", 2021, itl=True)
+    _add_itl1(changes, lookups / "itl1_region_codes.csv")
     return changes
 
 

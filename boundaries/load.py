@@ -93,6 +93,53 @@ def clean_coverage(geometries: np.ndarray) -> np.ndarray:
     return repair(shapely.coverage_clean(geometries))
 
 
+@lru_cache(maxsize=8)
+def _lookup(path: Path, source: str, target: str, name: str) -> dict[str, tuple[str, str]]:
+    """A dissolve lookup: source code -> (target code, target name)."""
+    if not path.is_file():
+        raise UnreadableFileError("dissolve lookup does not exist", path=path)
+    frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig").fillna("")
+    for column in (source, target, name):
+        if column not in frame.columns:
+            raise MissingColumnError("lookup column missing", path=path, column=column)
+    pairs = frame.drop_duplicates(source)
+    return {
+        str(s).strip(): (str(t).strip(), str(n).strip())
+        for s, t, n in zip(pairs[source], pairs[target], pairs[name], strict=True)
+    }
+
+
+def _codes_and_names(
+    frame: pd.DataFrame, spec: BoundarySet, changes: CodeChanges, data_dir: Path
+) -> tuple[pd.Series, pd.Series]:
+    """Each feature's code and name after vintage recodes and any dissolve lookup."""
+    codes = frame[spec.code_field].astype(str).str.strip()
+    names = frame[spec.name_field].astype(str).str.strip()
+    if spec.valid_in is not None:
+        codes = codes.map(lambda c: changes.as_of(c, spec.valid_in or 0))
+    if spec.dissolve is not None:
+        rule = spec.dissolve
+        lookup = _lookup(data_dir / rule.lookup, rule.source, rule.target, rule.name)
+        missing = sorted(set(codes) - set(lookup))
+        if missing:
+            raise MissingColumnError(
+                f"codes not in the dissolve lookup: {', '.join(missing[:5])}",
+                path=data_dir / rule.lookup,
+                column=rule.source,
+            )
+        names = codes.map(lambda c: lookup[c][1])
+        codes = codes.map(lambda c: lookup[c][0])
+    return codes, names
+
+
+def _of_level(codes: pd.Series, spec: BoundarySet) -> pd.Series:
+    """Features whose code belongs to the set's level (a layer can hold stray areas: the
+    multi-vintage file's combined-authority layer has Glasgow and North Lanarkshire)."""
+    if not spec.code_pattern:
+        return pd.Series(True, index=codes.index)
+    return codes.str.match(spec.code_pattern)
+
+
 def _valid_in(frame: pd.DataFrame, spec: BoundarySet) -> pd.DataFrame:
     year = spec.valid_in
     if year is None:
@@ -130,15 +177,11 @@ def load_boundaries(
     for key, value in spec.where:
         frame = frame[frame[key] == value]
     frame = _valid_in(frame, spec)
-    codes = frame[spec.code_field].astype(str).str.strip()
-    if spec.valid_in is not None:
-        codes = codes.map(lambda c: changes.as_of(c, spec.valid_in or 0))
+    codes, names = _codes_and_names(frame, spec, changes, data_dir)
+    keep = _of_level(codes, spec).to_numpy()
     out = gpd.GeoDataFrame(
-        {
-            "code": codes.to_numpy(),
-            "name": frame[spec.name_field].astype(str).str.strip().to_numpy(),
-        },
-        geometry=frame.geometry.to_crs(WGS84).to_numpy(),
+        {"code": codes.to_numpy()[keep], "name": names.to_numpy()[keep]},
+        geometry=frame.geometry.to_crs(WGS84).to_numpy()[keep],
         crs=WGS84,
     )
     if out["code"].duplicated().any():
@@ -158,12 +201,11 @@ def _codes_cached(spec: BoundarySet, data_dir: Path) -> tuple[tuple[str, str], .
     for key, value in spec.where:
         frame = frame[frame[key] == value]
     frame = _valid_in(frame, spec)
+    codes, names = _codes_and_names(frame, spec, changes, data_dir)
+    keep = _of_level(codes, spec)
     pairs: dict[str, str] = {}
-    for code, name in zip(frame[spec.code_field], frame[spec.name_field], strict=True):
-        code = str(code).strip()
-        if spec.valid_in is not None:
-            code = changes.as_of(code, spec.valid_in)
-        pairs.setdefault(code, str(name).strip())
+    for code, name in zip(codes[keep], names[keep], strict=True):
+        pairs.setdefault(code, name)
     return tuple(sorted(pairs.items()))
 
 

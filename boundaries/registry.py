@@ -43,6 +43,17 @@ class DetailSource:
 
 
 @dataclass(frozen=True, slots=True)
+class Dissolve:
+    """Build a coarser set from a finer file: map each feature's code through a lookup CSV
+    (column `source` -> `target`, names from `name`) and merge features sharing a code."""
+
+    lookup: str
+    source: str
+    target: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class BoundarySet:
     """One boundary set: one level in one vintage from one shipped file."""
 
@@ -63,6 +74,8 @@ class BoundarySet:
     valid_in: int | None = None
     detail: DetailSource | None = None
     maxzoom: int | None = None
+    dissolve: Dissolve | None = None
+    code_pattern: str = ""  # the level's: features with codes of other levels are left out
     source: SourceFile | None = field(default=None, compare=False)
 
     @property
@@ -163,6 +176,7 @@ _SET_KEYS = {
     "vintages",
     "last_year",
     "nuts_levels",
+    "dissolve",
 }
 
 
@@ -193,8 +207,11 @@ def _expand(entry: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield entry
 
 
-def _boundary_set(entry: dict[str, Any], sources: SourceCatalogue) -> BoundarySet:
+def _boundary_set(
+    entry: dict[str, Any], sources: SourceCatalogue, levels: Mapping[str, Level]
+) -> BoundarySet:
     detail = entry.get("detail")
+    dissolve = entry.get("dissolve")
     return BoundarySet(
         id=entry["id"],
         level=entry["level"],
@@ -213,6 +230,10 @@ def _boundary_set(entry: dict[str, Any], sources: SourceCatalogue) -> BoundarySe
         valid_in=entry.get("valid_in"),
         detail=DetailSource(detail[0], int(detail[1])) if detail else None,
         maxzoom=int(entry["maxzoom"]) if "maxzoom" in entry else None,
+        dissolve=Dissolve(dissolve["lookup"], dissolve["from"], dissolve["to"], dissolve["name"])
+        if dissolve
+        else None,
+        code_pattern=levels[entry["level"]].pattern.pattern if entry["level"] in levels else "",
         source=sources.get(entry["file"]),
     )
 
@@ -232,7 +253,7 @@ def load_registry(data_dir: Path = DATA_DIR, config_dir: Path = PACKAGE_DIR) -> 
             )
         for entry in _expand(raw_entry):
             try:
-                boundary_set = _boundary_set(entry, sources)
+                boundary_set = _boundary_set(entry, sources, levels)
             except KeyError as exc:
                 raise CatalogueError(f"{sets_path}: set {entry.get('id')!r} lacks {exc}") from exc
             if boundary_set.level not in levels:

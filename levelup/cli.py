@@ -11,6 +11,8 @@ import click
 from levelup.cli_add import add, remove
 from levelup.cli_common import data_dir_option, fails_cleanly, settings_for, year_range
 from levelup.cli_export import export
+from levelup.cli_index import index
+from levelup.cli_run import run
 
 
 @click.group()
@@ -52,6 +54,20 @@ def main() -> None:
     help="Run the tileset work on a Dask cluster (e.g. tcp://10.0.0.5:8786, or 'local' for "
     "a LocalCluster of --workers processes); default: local processes.",
 )
+@click.option(
+    "--flush-every",
+    type=click.FloatRange(0.5),
+    default=None,
+    metavar="SECONDS",
+    help="Rewrite the tiles manifest this often, so a running server shows each tileset as "
+    "soon as it is written.",
+)
+@click.option(
+    "--first",
+    multiple=True,
+    metavar="INDICATOR",
+    help="Build these indicators' tilesets before any other (repeatable).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @fails_cleanly
 def build(
@@ -64,6 +80,8 @@ def build(
     data_only: bool,
     workers: int | None,
     scheduler: str | None,
+    flush_every: float | None,
+    first: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Join every shipped (and user) indicator into DATA_DIR/levelup.db, then build its tilesets."""
@@ -84,8 +102,12 @@ def build(
     settings = settings_for(data_dir)
     selected_years = year_range(years)
     catalogue = with_user_indicators(default_catalogue(), settings.data_dir)
-    for indicator in only:  # fail before any work on a typo
-        catalogue.get(indicator)
+    from pipeline.index.build import computed_ids
+
+    computed = computed_ids(settings.data_dir)  # indexes and area types, made by the build
+    for indicator in (*only, *first):  # fail before any work on a typo
+        if indicator not in computed:
+            catalogue.get(indicator)
     for level in levels:
         default_registry().level(level)
     result = build_data(settings.data_dir, force=force_data, progress=not quiet)
@@ -109,12 +131,21 @@ def build(
         workers=workers,
         scheduler=scheduler,
         progress=not quiet,
+        flush_every=flush_every,
+        first=first,
     )
     click.echo(
         f"tiles: {tiles.planned} tilesets ({tiles.built} built, {tiles.skipped} up to date), "
         f"{tiles.tiles:,} tiles, {tiles.bytes / 1e6:,.1f} MB, {tiles.features:,} features "
         f"in {tiles.seconds:.1f}s; catalogue: {tiles.catalogue_tilesets:,} tilesets, "
         f"{tiles.catalogue_bytes / 1e6:,.1f} MB in {tiles.manifest.parent}"
+    )
+    from tiles.context import build_context
+
+    context = build_context(settings.data_dir, force=force)
+    click.echo(
+        f"context: {'up to date' if context.skipped else f'{context.tiles:,} tiles, '}"
+        f"{'' if context.skipped else f'{context.places:,} place names '}-> {context.path}"
     )
 
 
@@ -235,6 +266,8 @@ def serve(
 main.add_command(add)
 main.add_command(remove)
 main.add_command(export)
+main.add_command(run)
+main.add_command(index)
 
 if __name__ == "__main__":
     main()

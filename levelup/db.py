@@ -11,7 +11,7 @@ from pathlib import Path
 
 from levelup.errors import StoreError
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "5"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,21 +37,24 @@ CREATE TABLE indicators (
     unit TEXT NOT NULL, polarity TEXT NOT NULL, decimals INTEGER NOT NULL, system TEXT NOT NULL,
     source TEXT NOT NULL, licence TEXT NOT NULL, attribution TEXT NOT NULL,
     user_supplied INTEGER NOT NULL, ord INTEGER NOT NULL,
-    aggregation TEXT NOT NULL, aggregation_total TEXT, aggregation_scale REAL NOT NULL);
+    aggregation TEXT NOT NULL, aggregation_total TEXT, aggregation_scale REAL NOT NULL,
+    aggregation_reason TEXT NOT NULL, subtopic TEXT NOT NULL, polarity_reason TEXT NOT NULL,
+    caveats TEXT NOT NULL, source_url TEXT NOT NULL, metadata_note TEXT NOT NULL);
 CREATE TABLE variants (
     indicator TEXT NOT NULL, id TEXT NOT NULL, label TEXT NOT NULL, unit TEXT NOT NULL,
-    polarity TEXT NOT NULL, ord INTEGER NOT NULL, PRIMARY KEY (indicator, id));
+    polarity TEXT NOT NULL, ord INTEGER NOT NULL, decimals INTEGER NOT NULL,
+    derived TEXT NOT NULL, PRIMARY KEY (indicator, id));
 CREATE TABLE series (
     indicator TEXT NOT NULL, variant TEXT NOT NULL, level TEXT NOT NULL, set_id TEXT NOT NULL,
     year_from INTEGER NOT NULL, year_to INTEGER NOT NULL,
-    PRIMARY KEY (indicator, variant, level));
+    PRIMARY KEY (indicator, variant, level, set_id));
 CREATE TABLE observations (
     indicator TEXT NOT NULL, variant TEXT NOT NULL, level TEXT NOT NULL, code TEXT NOT NULL,
     year INTEGER NOT NULL, period TEXT NOT NULL, value REAL, lower REAL, upper REAL,
     status TEXT NOT NULL, source_code TEXT NOT NULL, match TEXT NOT NULL,
     rank INTEGER, "of" INTEGER, percentile REAL, z REAL, band TEXT,
     prev_year INTEGER, change REAL, change_pct REAL, national REAL, national_code TEXT,
-    "index" REAL,
+    "index" REAL, rank_low INTEGER, rank_high INTEGER,
     PRIMARY KEY (indicator, variant, level, code, year)) WITHOUT ROWID;
 CREATE INDEX observations_code ON observations (code, level);
 CREATE TABLE stats (
@@ -61,6 +64,9 @@ CREATE TABLE stats (
 CREATE TABLE populations (
     indicator TEXT NOT NULL, level TEXT NOT NULL, code TEXT NOT NULL, year INTEGER NOT NULL,
     population REAL NOT NULL, PRIMARY KEY (indicator, level, code, year)) WITHOUT ROWID;
+CREATE TABLE area_populations (
+    code TEXT NOT NULL, year INTEGER NOT NULL, population REAL NOT NULL,
+    PRIMARY KEY (code, year)) WITHOUT ROWID;
 CREATE TABLE inequality (
     indicator TEXT NOT NULL, variant TEXT NOT NULL, level TEXT NOT NULL, country TEXT NOT NULL,
     year INTEGER NOT NULL, regions INTEGER NOT NULL, weighted INTEGER NOT NULL,
@@ -74,7 +80,8 @@ CREATE TABLE coverage (
     set_id TEXT NOT NULL, codes INTEGER NOT NULL, matched INTEGER NOT NULL,
     recoded INTEGER NOT NULL, with_value INTEGER NOT NULL, superseded INTEGER NOT NULL,
     newer INTEGER NOT NULL, no_polygon INTEGER NOT NULL, other_vintage INTEGER NOT NULL,
-    unknown INTEGER NOT NULL, match_rate REAL NOT NULL, polygon_match_rate REAL NOT NULL,
+    unknown INTEGER NOT NULL, covered INTEGER NOT NULL, match_rate REAL NOT NULL,
+    polygon_match_rate REAL NOT NULL,
     polygons INTEGER NOT NULL, polygon_share REAL NOT NULL, mapped INTEGER NOT NULL,
     PRIMARY KEY (indicator, variant, level, year));
 CREATE TABLE unmatched (
@@ -89,6 +96,35 @@ CREATE TABLE code_changes (
     old TEXT NOT NULL, new TEXT NOT NULL, kind TEXT NOT NULL, year INTEGER, source TEXT NOT NULL);
 CREATE INDEX code_changes_old ON code_changes (old);
 CREATE INDEX code_changes_new ON code_changes (new);
+CREATE TABLE els_datasets (
+    file TEXT NOT NULL, status TEXT NOT NULL, indicator TEXT NOT NULL, variant TEXT NOT NULL,
+    reason TEXT NOT NULL);
+CREATE TABLE indexes (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT NOT NULL, level TEXT NOT NULL,
+    source TEXT NOT NULL, definition TEXT NOT NULL, toml TEXT NOT NULL, status TEXT NOT NULL);
+CREATE TABLE index_years (
+    index_id TEXT NOT NULL, year INTEGER NOT NULL, set_id TEXT NOT NULL, areas INTEGER NOT NULL,
+    scored INTEGER NOT NULL, carried INTEGER NOT NULL, "values" INTEGER NOT NULL,
+    measures TEXT NOT NULL, pillars TEXT NOT NULL, domains TEXT NOT NULL,
+    PRIMARY KEY (index_id, year));
+CREATE TABLE index_inputs (
+    index_id TEXT NOT NULL, code TEXT NOT NULL, year INTEGER NOT NULL, measure TEXT NOT NULL,
+    variant TEXT NOT NULL, value REAL NOT NULL, score REAL NOT NULL, from_year INTEGER NOT NULL,
+    PRIMARY KEY (index_id, code, year, measure)) WITHOUT ROWID;
+CREATE TABLE feature_sets (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT NOT NULL, features TEXT NOT NULL,
+    ord INTEGER NOT NULL);
+CREATE TABLE neighbours (
+    "set" TEXT NOT NULL, year INTEGER NOT NULL, code TEXT NOT NULL, rank INTEGER NOT NULL,
+    neighbour TEXT NOT NULL, distance REAL NOT NULL,
+    PRIMARY KEY ("set", year, code, rank)) WITHOUT ROWID;
+CREATE TABLE clusterings (
+    feature_set TEXT NOT NULL, year INTEGER NOT NULL, k INTEGER NOT NULL,
+    silhouette REAL NOT NULL, scores TEXT NOT NULL, PRIMARY KEY (feature_set, year));
+CREATE TABLE clusters (
+    feature_set TEXT NOT NULL, year INTEGER NOT NULL, cluster INTEGER NOT NULL,
+    size INTEGER NOT NULL, description TEXT NOT NULL, features TEXT NOT NULL,
+    PRIMARY KEY (feature_set, year, cluster));
 CREATE TABLE sources (
     path TEXT PRIMARY KEY, title TEXT NOT NULL, publisher TEXT NOT NULL, licence TEXT NOT NULL,
     licence_url TEXT NOT NULL, attribution TEXT NOT NULL, origin TEXT NOT NULL, url TEXT NOT NULL,
@@ -97,7 +133,8 @@ CREATE TABLE sources (
 
 
 # Columns of `observations` after the value: standing, change and the national index carried
-# with every value (definitions in pipeline/standing.py and pipeline/derived.py).
+# with every value (definitions in pipeline/standing.py and pipeline/derived.py), and for a
+# composite index the likely range of the rank (pipeline/index/uncertainty.py).
 STANDING_COLUMNS = (
     "rank",
     "of",
@@ -110,7 +147,41 @@ STANDING_COLUMNS = (
     "national",
     "national_code",
     "index",
+    "rank_low",
+    "rank_high",
 )
+
+# Tables of the composite indexes, similar areas and area types (pipeline/index), with their
+# columns in insertion order.
+INDEX_TABLES = {
+    "indexes": ("id", "title", "description", "level", "source", "definition", "toml", "status"),
+    "index_years": (
+        "index_id",
+        "year",
+        "set_id",
+        "areas",
+        "scored",
+        "carried",
+        "values",
+        "measures",
+        "pillars",
+        "domains",
+    ),
+    "index_inputs": (
+        "index_id",
+        "code",
+        "year",
+        "measure",
+        "variant",
+        "value",
+        "score",
+        "from_year",
+    ),
+    "feature_sets": ("id", "title", "description", "features", "ord"),
+    "neighbours": ("set", "year", "code", "rank", "neighbour", "distance"),
+    "clusterings": ("feature_set", "year", "k", "silhouette", "scores"),
+    "clusters": ("feature_set", "year", "cluster", "size", "description", "features"),
+}
 
 
 def create(path: Path) -> sqlite3.Connection:

@@ -147,12 +147,14 @@ def group_value(
     populations: Values | None = None,
     kind: str = "ratio",
 ) -> GroupValue:
-    """Aggregate members properly: ratios from summed parts where the parts exist.
+    """Aggregate members properly, or not at all.
 
-    kind "total": values are totals, summed. kind "ratio" (per head, rates): with totals and
-    populations for every member, Σ totals ÷ Σ populations; with populations only, the
-    population-weighted mean; otherwise the plain median of members, labelled as such.
-    A group missing a member's value has no value (a partial sum would mislead).
+    kind "total": values are totals, summed. Otherwise, with totals and populations for every
+    member: Σ totals ÷ Σ populations. kind "per-head" (values per resident) with populations
+    for every member: the population-weighted mean (the same figure). Anything else has no
+    value, and the method says why: a median or plain mean of members is not the group's
+    figure. A group missing a member's value has no value either (a partial sum would
+    mislead).
     """
     y = np.asarray(values, dtype=float)
     present = int(np.isfinite(y).sum())
@@ -161,18 +163,21 @@ def group_value(
         return GroupValue(math.nan, "incomplete: not every member has a value", members, present)
     if kind == "total":
         return GroupValue(float(np.sum(y)), "sum of members", members, present)
-    if totals is not None and populations is not None:
-        t, p = np.asarray(totals, dtype=float), np.asarray(populations, dtype=float)
-        if np.isfinite(t).all() and np.isfinite(p).all() and np.sum(p) > 0:
+    p = None if populations is None else np.asarray(populations, dtype=float)
+    have_people = p is not None and bool(np.isfinite(p).all()) and float(np.sum(p)) > 0
+    if totals is not None and p is not None and have_people:
+        t = np.asarray(totals, dtype=float)
+        if np.isfinite(t).all():
             return GroupValue(
                 float(np.sum(t) / np.sum(p)), "total ÷ population of members", members, present
             )
-    if populations is not None:
-        p = np.asarray(populations, dtype=float)
-        if np.isfinite(p).all() and np.sum(p) > 0:
-            return GroupValue(
-                float(np.sum(y * p) / np.sum(p)), "population-weighted mean", members, present
-            )
-    return GroupValue(
-        float(np.median(y)), "median of members (no population data to weight by)", members, present
+    if kind == "per-head" and p is not None and have_people:
+        return GroupValue(
+            float(np.sum(y * p) / np.sum(p)), "population-weighted mean", members, present
+        )
+    reason = (
+        "no population for every member this year"
+        if kind == "per-head" or totals is not None
+        else "the source gives no totals and populations to add the members up"
     )
+    return GroupValue(math.nan, f"not aggregated: {reason}", members, present)

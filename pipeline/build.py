@@ -24,14 +24,19 @@ from levelup.locking import build_lock
 from pipeline.byod.store import user_digest, with_user_indicators
 from pipeline.catalogue import Catalogue, Indicator, Source, default_catalogue
 from pipeline.datastore import JoinedData, write_database
+from pipeline.derive import add_derived
 from pipeline.derived import (
     add_change_and_index,
+    area_populations,
     concat,
     inequality_table,
     national_values,
     populations,
+    weights_for,
 )
 from pipeline.groups import load_groups
+from pipeline.index.build import build_indexes
+from pipeline.index.store import user_index_digest
 from pipeline.join import JoinResult, join_indicator, unclassified
 from pipeline.readers import RawTable, read_table
 from pipeline.standing import add_standing
@@ -58,8 +63,14 @@ def _code_files() -> list[Path]:
     return sorted(p for root in roots for p in root.rglob("*") if p.suffix in (".py", ".toml"))
 
 
-def input_hash(catalogue: Catalogue, registry: Registry, indicators: Iterable[Indicator]) -> str:
-    """A digest of every input that can change the output: data, catalogues and code."""
+def input_hash(
+    catalogue: Catalogue,
+    registry: Registry,
+    indicators: Iterable[Indicator],
+    data_dir: Path | None = None,
+) -> str:
+    """A digest of every input that can change the output: data, catalogues and code, and
+    the user's index definitions under `data_dir`."""
     digest = hashlib.sha256(f"{levelup.__version__}:{db.SCHEMA_VERSION}".encode())
     for path in _code_files():
         digest.update(path.read_bytes())
@@ -69,6 +80,8 @@ def input_hash(catalogue: Catalogue, registry: Registry, indicators: Iterable[In
     indicators = list(indicators)
     digest.update(",".join(i.id for i in indicators).encode())
     digest.update(user_digest(indicators).encode())
+    if data_dir is not None:
+        digest.update(user_index_digest(data_dir).encode())
     return digest.hexdigest()
 
 
@@ -117,6 +130,19 @@ def join_one(
     return result
 
 
+def _with_dependencies(indicators: list[Indicator], catalogue: Catalogue) -> list[Indicator]:
+    """The indicators plus those their derived variants read (tidied, not joined)."""
+    out = {i.id: i for i in indicators}
+    queue = list(indicators)
+    while queue:
+        for variant in queue.pop().variants:
+            needed = variant.derive.needs if variant.derive else None
+            if needed and needed not in out:
+                out[needed] = catalogue.get(needed)
+                queue.append(out[needed])
+    return list(out.values())
+
+
 def join_all(
     indicators: list[Indicator],
     catalogue: Catalogue,
@@ -124,22 +150,54 @@ def join_all(
     changes: CodeChanges,
     progress: bool = False,
 ) -> JoinedData:
-    """Tidy and join every indicator, add standing, change and index, then populations and
-    inequality; also list codes that belong to no mapped level."""
+    """Tidy every indicator and derive its computed variants, then join, add standing,
+    change and index, populations and inequality; also list codes of no mapped level."""
     read = _reader(catalogue)
+    everything = _with_dependencies(indicators, catalogue)
+    tidied = {
+        i.id: tidy_indicator(i, read)
+        for i in tqdm(everything, desc="reading", unit="ind", disable=not progress)
+    }
+    add_derived(tidied, everything)
     results, stray, joined = [], [], {}
-    for indicator in tqdm(indicators, desc="indicators", unit="ind", disable=not progress):
-        tidy = tidy_indicator(indicator, read)
+    for indicator in tqdm(indicators, desc="joining", unit="ind", disable=not progress):
+        tidy = tidied[indicator.id]
         result = join_one(indicator, tidy, registry, changes)
         if not result.joined.empty:
             joined[indicator.id] = result.joined
         results.append(result)
         stray.append(unclassified(tidy, registry, indicator.system))
+    weights = area_populations(tidied.get("population"))
     population = populations(joined, catalogue)
-    spread = concat(
-        inequality_table(joined[i.id], i, population) for i in indicators if i.id in joined
+    by_indicator = (
+        {str(k): g for k, g in population.groupby("indicator")} if not population.empty else {}
     )
-    return JoinedData(indicators, results, concat(stray), population, spread)
+    spread = concat(
+        inequality_table(joined[i.id], i, weights_for(i, joined[i.id], by_indicator, weights))
+        for i in indicators
+        if i.id in joined
+    )
+    return JoinedData(
+        indicators, results, concat(stray), population, spread, area_populations=weights
+    )
+
+
+def add_indexes(
+    data: JoinedData,
+    catalogue: Catalogue,
+    registry: Registry,
+    changes: CodeChanges,
+    out_dir: Path,
+) -> None:
+    """Add the composite indexes, similar areas and area types computed from the joined data
+    (each only when every indicator it reads is in this build)."""
+    built = {i.id for i in data.indicators}
+    extra = build_indexes(
+        [r.joined for r in data.results], catalogue, registry, changes, out_dir, join_one, built
+    )
+    data.indicators = [*data.indicators, *extra.indicators]
+    data.results = [*data.results, *extra.results]
+    data.tables = extra.tables
 
 
 def build_data(
@@ -175,10 +233,11 @@ def _build_data(
     wanted = list(only) if only else list(catalogue.indicators)
     indicators = [catalogue.get(i) for i in wanted]
     target = out_dir / DB_NAME
-    digest = input_hash(catalogue, registry, indicators)
+    digest = input_hash(catalogue, registry, indicators, out_dir)
     if not force and stored_hash(target) == digest:
         return DataBuild(target, digest, True, len(indicators), 0, 0, time.perf_counter() - started)
     data = join_all(indicators, catalogue, registry, changes, progress)
+    add_indexes(data, catalogue, registry, changes, out_dir)
     set_ids = sorted({c.set_id for r in data.results for c in r.choices})
     loaded = {
         s: load_boundaries(s, registry=registry, changes=changes)

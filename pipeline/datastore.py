@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,8 +18,9 @@ from boundaries.registry import Registry
 from levelup import db
 from levelup.atomic import atomic_path
 from levelup.provenance import SourceCatalogue
-from pipeline.catalogue import USER_THEME, Catalogue, Indicator
+from pipeline.catalogue import USER_THEME, Catalogue, Indicator, Variant
 from pipeline.groups import Group
+from pipeline.index import THEME as INDEX_THEME
 from pipeline.join import JoinResult
 from pipeline.standing import peer_stats
 
@@ -35,7 +36,8 @@ def _insert(
     if isinstance(rows, pd.DataFrame):
         if rows.empty:
             return
-        frame = rows[columns].astype(object).where(rows[columns].notna(), None)
+        rows = rows.reindex(columns=columns)  # columns a frame lacks are written as NULL
+        frame = rows.astype(object).where(rows.notna(), None)
         values: Iterable[tuple[object, ...]] = frame.itertuples(index=False, name=None)
     elif not columns:
         return
@@ -90,11 +92,13 @@ def _areas(frame: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def write_themes(connection: sqlite3.Connection, themes: Mapping[str, str]) -> None:
-    """Insert theme rows (the user theme always exists, so uploads can join it later)."""
+    """Insert theme rows (the user and index themes always exist, so uploads and user
+    indexes can join them later)."""
+    every = {**themes, INDEX_THEME[0]: INDEX_THEME[1], USER_THEME[0]: USER_THEME[1]}
     _insert(
         connection,
         "themes",
-        ({"id": k, "label": v} for k, v in {**themes, USER_THEME[0]: USER_THEME[1]}.items()),
+        ({"id": k, "label": v} for k, v in every.items()),
         ["id", "label"],
     )
 
@@ -122,6 +126,12 @@ def write_indicators(
                 "aggregation": indicator.aggregation.kind,
                 "aggregation_total": indicator.aggregation.total,
                 "aggregation_scale": indicator.aggregation.scale,
+                "aggregation_reason": indicator.aggregation.reason,
+                "subtopic": indicator.subtopic,
+                "polarity_reason": indicator.polarity_reason,
+                "caveats": indicator.caveats,
+                "source_url": indicator.source_url,
+                "metadata_note": indicator.metadata_note,
                 "ord": order,
             }
         )
@@ -134,12 +144,28 @@ def write_indicators(
                     "unit": variant.unit,
                     "polarity": variant.polarity,
                     "ord": v_order,
+                    "decimals": indicator.decimals
+                    if variant.decimals is None
+                    else variant.decimals,
+                    "derived": describe_derivation(variant),
                 }
             )
     _insert(connection, "indicators", rows, list(rows[0]) if rows else [])
-    _insert(
-        connection, "variants", variants, ["indicator", "id", "label", "unit", "polarity", "ord"]
-    )
+    _insert(connection, "variants", variants, list(variants[0]) if variants else [])
+
+
+def describe_derivation(variant: Variant) -> str:
+    """How a derived variant is computed, in words ('' for a published one)."""
+    rule = variant.derive
+    if rule is None:
+        return ""
+    other = {
+        "population": "the ONS mid-year population of the same year",
+        "uk": "the UK's figure for the same year",
+    }.get(rule.per or rule.times or "", f"{rule.per or rule.times} (same area and year)")
+    how = "divided by" if rule.per else "multiplied by"
+    scale = f", × {rule.scale:g}" if rule.scale != 1 else ""
+    return f"{rule.of} {how} {other}{scale}"
 
 
 def _write_levels(connection: sqlite3.Connection, registry: Registry) -> None:
@@ -385,6 +411,50 @@ class JoinedData:
     unclassified: pd.DataFrame
     populations: pd.DataFrame
     inequality: pd.DataFrame
+    area_populations: pd.DataFrame = field(default_factory=pd.DataFrame)  # ONS weights
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # db.INDEX_TABLES rows
+
+
+ELS_FOLDERS = ("ons_els_datasets/", "ons_population/")
+
+
+def els_datasets(catalogue: Catalogue) -> list[dict[str, str]]:
+    """Every ELS dataset the catalogue knows: read by which variants, or why not."""
+    rows = [
+        {"file": s.file, "status": "read", "indicator": i.id, "variant": v.id, "reason": ""}
+        for i in catalogue.indicators.values()
+        if not i.user_supplied
+        for v in i.variants
+        for s in v.sources
+        if s.file.startswith(ELS_FOLDERS)
+    ]
+    for entry in catalogue.els_datasets:
+        indicator, _, variant = entry.of.partition("/")
+        rows.append(
+            {
+                "file": entry.file,
+                "status": entry.status,
+                "indicator": indicator,
+                "variant": variant,
+                "reason": entry.reason,
+            }
+        )
+    return sorted(rows, key=lambda r: (r["file"], r["indicator"], r["variant"]))
+
+
+def _write_els_datasets(connection: sqlite3.Connection, catalogue: Catalogue) -> None:
+    _insert(
+        connection,
+        "els_datasets",
+        els_datasets(catalogue),
+        ["file", "status", "indicator", "variant", "reason"],
+    )
+
+
+def write_tables(connection: sqlite3.Connection, tables: Mapping[str, pd.DataFrame]) -> None:
+    """Insert rows of the index, similar-area and area-type tables (db.INDEX_TABLES)."""
+    for name, rows in tables.items():
+        _insert(connection, name, rows, list(db.INDEX_TABLES[name]))
 
 
 def write_database(
@@ -412,7 +482,16 @@ def write_database(
                 _write_sources(connection, [registry.sources, catalogue.sources])
                 write_results(connection, data.results)
                 write_inequality(connection, data.populations, data.inequality)
+                if not data.area_populations.empty:
+                    _insert(
+                        connection,
+                        "area_populations",
+                        data.area_populations,
+                        ["code", "year", "population"],
+                    )
                 _write_groups(connection, groups)
+                _write_els_datasets(connection, catalogue)
+                write_tables(connection, data.tables)
                 if not data.unclassified.empty:
                     _insert(
                         connection, "unclassified", data.unclassified, ["indicator", "code", "name"]

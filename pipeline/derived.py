@@ -5,7 +5,7 @@ inequality within each country, per indicator, variant, level and year.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -13,8 +13,9 @@ import pandas as pd
 from levelup.measures import inequality
 from pipeline.catalogue import Catalogue, Indicator
 
-# ONS national figures, best first: the UK, else Great Britain, England and Wales, England.
-ONS_NATIONAL = ("K02000001", "K03000001", "K04000001", "E92000001")
+UK_CODE = "K02000001"
+NATIONS = {"E": "E92000001", "W": "W92000004", "S": "S92000003", "N": "N92000002"}
+ITL1_NATIONS = {"TLL": "W92000004", "TLM": "S92000003", "TLN": "N92000002"}
 ONS_COUNTRY = "UK"
 NO_INEQUALITY_LEVELS = {"nuts0", "uk", "ctry", "cauth"}
 MIN_REGIONS = 3
@@ -25,9 +26,24 @@ def country_of(code: str, system: str) -> str:
     return code[:2] if system == "nuts" else ONS_COUNTRY
 
 
+def nation_of(code: str) -> str | None:
+    """The UK nation an ONS or ITL code lies in (None for the UK and Great Britain)."""
+    if code.startswith("TL"):
+        return ITL1_NATIONS.get(code[:3], "E92000001")
+    if code.startswith("K0"):
+        return None
+    return NATIONS.get(code[:1])
+
+
 def national_values(tidy: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    """National figure per variant, year (and country for NUTS) with the code it came from."""
+    """National figures per variant and year with the code they came from.
+
+    NUTS: each country's own figure (column `country` = the country code). ONS: the UK's
+    figure (country "UK"); where a variant and year has none, each nation's own figure
+    (country = the nation's code), so Welsh areas are indexed to Wales, not England.
+    """
     valued = tidy[tidy["value"].notna()]
+    columns = ["variant", "year", "country", "national", "national_code"]
     if indicator.system == "nuts":
         rows = valued[valued["code"].str.fullmatch(r"[A-Z]{2}")]
         out = (
@@ -35,24 +51,18 @@ def national_values(tidy: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
             .rename(columns={"value": "national"})
             .assign(country=rows["code"], national_code=rows["code"])
         )
-        return out[["variant", "year", "country", "national", "national_code"]]
+        return out[columns]
+    candidates = valued[valued["code"].isin([UK_CODE, *NATIONS.values()])]
     records = []
-    candidates = valued[valued["code"].isin(ONS_NATIONAL)]
     for (variant, year), group in candidates.groupby(["variant", "year"]):
         by_code = dict(zip(group["code"], group["value"], strict=True))
-        code = next(c for c in ONS_NATIONAL if c in by_code)
-        records.append(
-            {
-                "variant": variant,
-                "year": year,
-                "country": ONS_COUNTRY,
-                "national": by_code[code],
-                "national_code": code,
-            }
-        )
-    return pd.DataFrame.from_records(
-        records, columns=["variant", "year", "country", "national", "national_code"]
-    )
+        if UK_CODE in by_code:
+            records.append((variant, year, ONS_COUNTRY, by_code[UK_CODE], UK_CODE))
+            continue
+        for nation in NATIONS.values():
+            if nation in by_code:
+                records.append((variant, year, nation, by_code[nation], nation))
+    return pd.DataFrame.from_records(records, columns=columns)
 
 
 def add_change_and_index(
@@ -74,8 +84,20 @@ def add_change_and_index(
         )
     if nationals.empty:
         out["national"], out["national_code"] = np.nan, None
-    else:
+    elif system == "nuts":
         out = out.merge(nationals, on=["variant", "year", "country"], how="left")
+    else:  # the UK's figure, else the area's own nation's
+        uk = nationals[nationals["country"] == ONS_COUNTRY].drop(columns="country")
+        own = nationals[nationals["country"] != ONS_COUNTRY].rename(columns={"country": "nation"})
+        out["nation"] = [nation_of(c) for c in out["code"]]
+        out = out.merge(uk, on=["variant", "year"], how="left")
+        mine = out[["variant", "year", "nation"]].merge(
+            own, on=["variant", "year", "nation"], how="left"
+        )
+        use_own = out["national"].isna().to_numpy()
+        for column in ("national", "national_code"):
+            out[column] = np.where(use_own, mine[column].to_numpy(), out[column].to_numpy())
+        out = out.drop(columns="nation")
     with np.errstate(divide="ignore", invalid="ignore"):
         out["index"] = np.where(
             out["national"].abs() > 0, 100.0 * out["value"] / out["national"], np.nan
@@ -119,43 +141,85 @@ def populations(joined: dict[str, pd.DataFrame], catalogue: Catalogue) -> pd.Dat
     )
 
 
-def inequality_table(
-    joined: pd.DataFrame, indicator: Indicator, population: pd.DataFrame
+POPULATION_INDICATOR = "population"
+WEIGHT_COLUMNS = ["level", "code", "year", "population"]
+
+
+def area_populations(tidy: pd.DataFrame | None) -> pd.DataFrame:
+    """ONS mid-year populations (all people) per code and year: the weights of every ONS
+    indicator's groups and inequality measures (table `area_populations`)."""
+    columns = ["code", "year", "population"]
+    if tidy is None or tidy.empty:
+        return pd.DataFrame(columns=columns)
+    rows = tidy[(tidy["variant"] == "total") & tidy["value"].notna()]
+    rows = rows.drop_duplicates(["code", "year"])
+    return pd.DataFrame(
+        {
+            "code": rows["code"].to_numpy(dtype=object),
+            "year": rows["year"].astype(int).to_numpy(),
+            "population": rows["value"].astype(float).to_numpy(),
+        }
+    )
+
+
+def weights_for(
+    indicator: Indicator,
+    joined: pd.DataFrame,
+    by_indicator: Mapping[str, pd.DataFrame],
+    areas: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Every inequality measure per variant, level, country and year (3 regions or more)."""
-    if indicator.aggregation.kind != "ratio" or joined.empty:
+    """Population weights (level, code, year, population) for an indicator's joined rows: its
+    own derived populations (Eurostat: `by_indicator`, the populations table split by
+    indicator), else for ONS indicators the mid-year estimates of the same year (`areas`)."""
+    own = by_indicator.get(indicator.id)
+    if own is not None:
+        return own[WEIGHT_COLUMNS]
+    if indicator.system != "ons" or areas.empty or joined.empty:
+        return pd.DataFrame(columns=WEIGHT_COLUMNS)
+    keys = joined[["level", "code", "year"]].drop_duplicates()
+    return keys.merge(areas, on=["code", "year"])[WEIGHT_COLUMNS]
+
+
+def inequality_table(
+    joined: pd.DataFrame, indicator: Indicator, pops: pd.DataFrame
+) -> pd.DataFrame:
+    """Every inequality measure per variant, level, country and year (3 regions or more),
+    population-weighted where `pops` (see `weights_for`) has every region's population."""
+    if indicator.aggregation.kind == "total" or joined.empty:
         return pd.DataFrame()
     rows = joined[joined["value"].notna() & ~joined["level"].isin(NO_INEQUALITY_LEVELS)]
     rows = rows.assign(country=[country_of(c, indicator.system) for c in rows["code"]])
-    pops = (
-        population[population["indicator"] == indicator.id]
-        if not population.empty
-        else (population)
-    )
     if not pops.empty:
         rows = rows.merge(
             pops[["level", "code", "year", "population"]], on=["level", "code", "year"], how="left"
         )
     else:
         rows = rows.assign(population=np.nan)
+    keys = ["variant", "level", "country", "year"]
+    rows = rows.sort_values(keys, kind="stable").reset_index(drop=True)
+    values = rows["value"].to_numpy(dtype=float)
+    population = rows["population"].to_numpy(dtype=float)
+    national = rows["national"].to_numpy(dtype=float)
+    codes = rows["national_code"].to_numpy(dtype=object)
+    starts = np.flatnonzero(~rows.duplicated(keys).to_numpy())
+    ends = np.append(starts[1:], len(rows))
     records = []
-    for (variant, level, country, year), group in rows.groupby(
-        ["variant", "level", "country", "year"]
-    ):
-        if len(group) < MIN_REGIONS:
+    for start, end in zip(starts, ends, strict=True):
+        if end - start < MIN_REGIONS:
             continue
-        weights = group["population"].to_numpy(dtype=float)
+        variant, level, country, year = rows.loc[start, keys]
+        value, weights = values[start:end], population[start:end]
         weighted = bool(np.isfinite(weights).all())
-        national = group["national"].dropna()
-        source = str(group["national_code"].dropna().iloc[0]) if not national.empty else ""
-        national_value = float(national.iloc[0]) if not national.empty else math.nan
+        whole = codes[start:end] == (UK_CODE if indicator.system == "ons" else country)
+        figures = national[start:end][whole]  # one figure for the whole country
+        figures = figures[np.isfinite(figures)]
+        national_value = float(figures[0]) if figures.size else math.nan
+        source = str(codes[start:end][whole][0]) if figures.size else ""
         if math.isnan(national_value):  # no published national figure: use the regions' mean
-            w = weights if weighted else np.ones(len(group))
-            national_value = float(np.sum(group["value"] * w) / np.sum(w))
+            w = weights if weighted else np.ones(end - start)
+            national_value = float(np.sum(value * w) / np.sum(w))
             source = "mean of regions"
-        result = inequality(
-            group["value"].to_numpy(dtype=float), weights if weighted else None, national_value
-        )
+        result = inequality(value, weights if weighted else None, national_value)
         records.append(
             {
                 "indicator": indicator.id,

@@ -10,9 +10,11 @@ or unknown. Nothing is guessed and nothing is dropped silently.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from boundaries.changes import CodeChanges
@@ -179,7 +181,16 @@ def join_to_set(
     joined = _joined_rows(rows, matches, spec, level)
     return LevelJoin(
         joined=joined,
-        coverage=_coverage(rows, joined, reasons, spec, level, len(set_codes), min_polygon_share),
+        coverage=_coverage(
+            rows,
+            joined,
+            reasons,
+            _stand_ins(reasons, changes),
+            spec,
+            level,
+            len(set_codes),
+            min_polygon_share,
+        ),
         unmatched=_unmatched(rows, reasons, spec, level),
     )
 
@@ -192,29 +203,83 @@ def join_indicator(
     load_codes: CodeLoader,
     min_polygon_share: float = 0.5,
 ) -> JoinResult:
-    """Join one indicator's tidy rows at every level of its code system."""
+    """Join one indicator's tidy rows at every level of its code system.
+
+    The set follows each year's codes: years that share one set of codes are joined to the
+    set matching them best (the set best for the whole series wins ties), so a series that
+    moves to new codes in its later years meets the boundaries of those years.
+    """
     parts: list[LevelJoin] = []
     choices = []
-    for level in registry.levels.values():
-        if level.system != indicator.system or (
-            indicator.levels and level.id not in indicator.levels
-        ):
-            continue
-        rows = _level_rows(tidy, level)
+    levels = [
+        level
+        for level in registry.levels.values()
+        if level.system == indicator.system
+        and (not indicator.levels or level.id in indicator.levels)
+    ]
+    by_level = {level.id: _level_rows(tidy, level) for level in levels}
+    partial = _partial(by_level, [lv.id for lv in levels if lv.map])
+    for level in levels:
+        rows = by_level[level.id]
         candidates = registry.sets_for_level(level.id)
         if rows.empty or not candidates:
             continue
-        spec, scores = choose_set(sorted(rows["code"].unique()), candidates, changes, load_codes)
-        choices.append(SetChoice(indicator.id, level.id, spec.id, scores))
-        parts.append(
-            join_to_set(rows, spec, level, registry, changes, load_codes, min_polygon_share)
-        )
+        overall, _ = choose_set(sorted(rows["code"].unique()), candidates, changes, load_codes)
+        preferred = [overall, *(c for c in candidates if c.id != overall.id)]
+        by_codes: dict[frozenset[str], list[int]] = {}
+        for year, group in rows.groupby("year"):
+            by_codes.setdefault(frozenset(group["code"]), []).append(int(str(year)))
+        chosen: dict[str, tuple[list[int], tuple[tuple[str, int, int], ...]]] = {}
+        for codes, years in by_codes.items():
+            spec, scores = choose_set(sorted(codes), preferred, changes, load_codes)
+            kept = chosen.setdefault(spec.id, ([], scores))
+            kept[0].extend(years)
+        for set_id, (years, scores) in chosen.items():
+            choices.append(SetChoice(indicator.id, level.id, set_id, scores))
+            part = rows[rows["year"].isin(years)]
+            spec = registry.get(set_id)
+            joined = join_to_set(
+                part, spec, level, registry, changes, load_codes, min_polygon_share
+            )
+            parts.append(_unmap(joined, partial.get(level.id, set())))
     return JoinResult(
         joined=_concat([p.joined for p in parts]),
         coverage=_concat([p.coverage for p in parts]),
         unmatched=_concat([p.unmatched for p in parts]),
         choices=choices,
     )
+
+
+def _partial(
+    by_level: dict[str, pd.DataFrame], mapped: list[str]
+) -> dict[str, set[tuple[str, int]]]:
+    """(variant, year) pairs whose codes at a level are all codes of another mapped level that
+    has more: upper-tier data (counties and unitaries) seen at district level, where a map
+    would leave the shire districts grey. Those pairs are joined but not mapped there."""
+    codes = {
+        level: {key: frozenset(g["code"]) for key, g in rows.groupby(["variant", "year"])}
+        for level, rows in by_level.items()
+        if level in mapped and not rows.empty
+    }
+    out: dict[str, set[tuple[str, int]]] = {}
+    for level, pairs in codes.items():
+        for key, mine in pairs.items():
+            for other, theirs in codes.items():
+                wider = theirs.get(key)
+                if other != level and wider is not None and mine < wider:
+                    out.setdefault(level, set()).add((str(key[0]), int(str(key[1]))))
+                    break
+    return out
+
+
+def _unmap(part: LevelJoin, pairs: set[tuple[str, int]]) -> LevelJoin:
+    """The same join with the given (variant, year) pairs marked as not mapped."""
+    if not pairs or part.coverage.empty:
+        return part
+    coverage = part.coverage.copy()
+    keys = list(zip(coverage["variant"], coverage["year"], strict=True))
+    coverage["mapped"] = coverage["mapped"].to_numpy() & np.array([k not in pairs for k in keys])
+    return LevelJoin(part.joined, coverage, part.unmatched)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -237,43 +302,86 @@ def _joined_rows(
     return found.drop_duplicates(["variant", "code", "year"], keep="first").reset_index(drop=True)
 
 
+def _stand_ins(reasons: dict[str, tuple[str, str]], changes: CodeChanges) -> dict[str, set[str]]:
+    """For each unmatched code replaced by, or replacing, other areas: those areas' codes.
+
+    A table can give an area under both its old and its new code in one year (a new unitary
+    authority back-cast beside the districts it replaced); when the set holds the other
+    codes and the table has them that year, the area is on the map and the code is covered.
+    """
+    out: dict[str, set[str]] = {}
+    for code, (reason, _) in reasons.items():
+        if reason == "newer":
+            out[code] = set(changes.predecessors_of(code))
+        elif reason == "superseded" and (succession := changes.succession_of(code)):
+            out[code] = set(succession.new)
+    return {code: others for code, others in out.items() if others}
+
+
+REASONS = ("superseded", "newer", "no_polygon", "other_vintage", "unknown")
+
+
 def _coverage(
     rows: pd.DataFrame,
     joined: pd.DataFrame,
     reasons: dict[str, tuple[str, str]],
+    stand_ins: dict[str, set[str]],
     spec: BoundarySet,
     level: Level,
     polygons: int,
     min_share: float,
 ) -> pd.DataFrame:
+    """Per variant and year: codes, matches, misses by reason, values and whether mapped.
+
+    Plain dictionaries over the columns: this runs for every indicator, level and set, and
+    pandas' grouping on string keys costs more than the work itself.
+    """
+    codes: dict[tuple[str, int], set[str]] = {}
+    for variant, year, code in zip(rows["variant"], rows["year"], rows["code"], strict=True):
+        codes.setdefault((variant, int(year)), set()).add(code)
+    shown: dict[tuple[str, int], set[str]] = {}
+    valued: Counter[tuple[str, int]] = Counter()
+    recoded: Counter[tuple[str, int]] = Counter()
+    if not joined.empty:
+        columns = (joined[c] for c in ("variant", "year", "source_code", "value", "match"))
+        for variant, year, source, value, match in zip(*columns, strict=True):
+            key = (variant, int(year))
+            shown.setdefault(key, set()).add(source)
+            valued[key] += value == value  # not NaN
+            recoded[key] += match == "recode"
+    indicator = rows["indicator"].iloc[0]
     records = []
-    no_polygon = {c for c, (reason, _) in reasons.items() if reason == "no_polygon"}
-    for (variant, year), group in rows.groupby(["variant", "year"], sort=True):
-        codes = set(group["code"])
-        hit = joined[(joined["variant"] == variant) & (joined["year"] == year)]
-        counts = dict.fromkeys(("superseded", "newer", "no_polygon", "other_vintage", "unknown"), 0)
-        for code in codes:
-            if code in reasons:
-                counts[reasons[code][0]] += 1
-        matched = len(hit)
-        with_value = int(hit["value"].notna().sum())
+    for key in sorted(codes):
+        found = codes[key]
+        counts = dict.fromkeys(REASONS, 0)
+        covered = 0
+        for code in found & reasons.keys():
+            counts[reasons[code][0]] += 1
+            others = stand_ins.get(code, set())
+            covered += bool(others) and others <= shown.get(key, set())
+        # codes found in the set (two codes of one area, e.g. W92000004 and TLL, are both
+        # found although the area's row is kept once)
+        matched = len(found) - sum(counts.values())
+        with_value = valued[key]
+        share = with_value / polygons if polygons else 0.0
         records.append(
             {
-                "indicator": group["indicator"].iloc[0],
-                "variant": variant,
+                "indicator": indicator,
+                "variant": key[0],
                 "level": level.id,
-                "year": int(str(year)),
+                "year": key[1],
                 "set_id": spec.id,
-                "codes": len(codes),
+                "codes": len(found),
                 "matched": matched,
-                "recoded": int((hit["match"] == "recode").sum()),
+                "recoded": recoded[key],
                 "with_value": with_value,
                 **counts,
-                "match_rate": matched / len(codes) if codes else 0.0,
-                "polygon_match_rate": matched / max(1, len(codes - no_polygon)),
+                "covered": covered,
+                "match_rate": matched / len(found),
+                "polygon_match_rate": matched / max(1, len(found) - counts["no_polygon"] - covered),
                 "polygons": polygons,
-                "polygon_share": with_value / polygons if polygons else 0.0,
-                "mapped": bool(level.map and polygons and with_value / polygons >= min_share),
+                "polygon_share": share,
+                "mapped": bool(level.map and polygons and share >= min_share),
             }
         )
     return pd.DataFrame.from_records(records)

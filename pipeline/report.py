@@ -36,6 +36,9 @@ def coverage_report(connection: sqlite3.Connection, indicator: str | None = None
         "unclassified": _rows(
             connection, f"SELECT * FROM unclassified {where} ORDER BY indicator, code", *params
         ),
+        "els_datasets": _rows(
+            connection, f"SELECT * FROM els_datasets {where} ORDER BY file, variant", *params
+        ),
         "set_choices": [
             {
                 **row,
@@ -54,19 +57,21 @@ def coverage_report(connection: sqlite3.Connection, indicator: str | None = None
 def summarise(coverage: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One line per indicator × variant × level, totalled over years."""
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    for row in coverage:
+    for row in sorted(
+        coverage, key=lambda r: (r["indicator"], r["variant"], r["level"], r["year"])
+    ):
         groups[(row["indicator"], row["variant"], row["level"])].append(row)
     lines = []
     for (indicator, variant, level), rows in groups.items():
         codes = sum(r["codes"] for r in rows)
         matched = sum(r["matched"] for r in rows)
-        no_polygon = sum(r["no_polygon"] for r in rows)
+        no_polygon = sum(r["no_polygon"] for r in rows) + sum(r.get("covered", 0) for r in rows)
         lines.append(
             {
                 "indicator": indicator,
                 "variant": variant,
                 "level": level,
-                "set_id": rows[0]["set_id"],
+                "set_id": " > ".join(dict.fromkeys(r["set_id"] for r in rows)),
                 "years": f"{rows[0]['year']}-{rows[-1]['year']}",
                 "n_years": len(rows),
                 "codes": codes,
@@ -77,9 +82,34 @@ def summarise(coverage: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "worst_year_rate": min(r["match_rate"] for r in rows),
                 "mapped_years": sum(r["mapped"] for r in rows),
                 **{reason: sum(r[reason] for r in rows) for reason in REASONS},
+                "covered": sum(r.get("covered", 0) for r in rows),
             }
         )
     return lines
+
+
+ELS_LEVELS = ("lad", "ctyua", "cauth", "rgn")
+
+
+def els_summary(report: dict[str, Any]) -> list[list[str]]:
+    """One row per ELS dataset: the measure reading it and its match rate per level (among
+    codes a polygon exists for), or why it is not read."""
+    lines = {(s["indicator"], s["variant"], s["level"]): s for s in summarise(report["coverage"])}
+    rows = []
+    for entry in report["els_datasets"]:
+        name = entry["file"].rsplit("/", 1)[-1].removesuffix(".json")
+        measure = f"{entry['indicator']}/{entry['variant']}" if entry["indicator"] else "-"
+        if entry["status"] != "read":
+            rows.append(
+                [name, measure, entry["status"], *["" for _ in ELS_LEVELS], entry["reason"]]
+            )
+            continue
+        rates = []
+        for level in ELS_LEVELS:
+            line = lines.get((entry["indicator"], entry["variant"], level))
+            rates.append(f"{100 * line['polygon_match_rate']:.1f}%" if line else "-")
+        rows.append([name, measure, "read", *rates, ""])
+    return rows
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
@@ -110,6 +140,8 @@ def format_report(report: dict[str, Any], *, years: bool = False, examples: int 
     rows = []
     for s in summarise(report["coverage"]):
         reasons = ", ".join(f"{r} {s[r]}" for r in REASONS if s[r]) or "-"
+        if s["covered"]:
+            reasons += f" ({s['covered']} covered)"
         rows.append(
             [
                 f"{s['indicator']}/{s['variant']}",
@@ -126,7 +158,9 @@ def format_report(report: dict[str, Any], *, years: bool = False, examples: int 
         )
     out.append(_table(rows, header))
     out.append(
-        "rate* = match rate among codes for which a polygon exists (extra-regio excluded);"
+        "rate* = match rate among codes for which a polygon exists (extra-regio excluded, and"
+        " 'covered' codes: an old or new code for an area the table also gives, the same year,"
+        " under codes the set holds);"
         " mapped = years tiled (at least half the set's areas have a value; the ctry and uk"
         " levels are national comparators, never tiled)"
     )
@@ -148,6 +182,12 @@ def format_report(report: dict[str, Any], *, years: bool = False, examples: int 
                 ],
                 ["indicator", "variant", "level", "year", "matched", "rate", "mapped"],
             ),
+        ]
+    if report.get("els_datasets"):
+        out += [
+            "",
+            "ONS Explore Local Statistics datasets (match rate among codes with a polygon)",
+            _table(els_summary(report), ["dataset", "measure", "status", *ELS_LEVELS, "note"]),
         ]
     out += ["", "Unmatched codes (reason: examples)"]
     grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)

@@ -1,11 +1,13 @@
 """Where each area stands among its peers (same indicator, variant, level and year).
 
-rank        1 = best, respecting polarity; ties share the best rank ("1224" ranking)
+rank        1 = best, respecting polarity; ties share the best rank ("1224" ranking); where
+            neither direction is better (polarity "neither") 1 = highest value
 of          how many areas have a value
 percentile  share of peers it does at least as well as: 100 = best, 0 = worst
 z           robust z-score (value - median) / (1.4826 × MAD), sign flipped where lower is
             better, so positive always means better; undefined when MAD is 0
-band        "better" (z >= 1), "similar" or "worse" (z <= -1) than the median
+band        "better" (z >= 1), "similar" or "worse" (z <= -1) than the median; "above",
+            "similar" or "below" where neither direction is better
 """
 
 from __future__ import annotations
@@ -34,21 +36,23 @@ def robust_z(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
     return z if higher_is_better else -z
 
 
-def band(z: float) -> str | None:
-    """better / similar / worse than the median, or None when z is undefined."""
+def band(z: float, polarity: str = "higher") -> str | None:
+    """better / similar / worse than the median (above / similar / below where neither
+    direction is better), or None when z is undefined."""
     if not np.isfinite(z):
         return None
-    return "better" if z >= BAND_AT else "worse" if z <= -BAND_AT else "similar"
+    up, down = ("above", "below") if polarity == "neither" else ("better", "worse")
+    return up if z >= BAND_AT else down if z <= -BAND_AT else "similar"
 
 
 def add_standing(joined: pd.DataFrame, polarity: Mapping[tuple[str, str], str]) -> pd.DataFrame:
     """Add rank, of, percentile, z and band columns (NaN/None where the value is missing).
 
-    `polarity` maps (indicator, variant) to "higher" or "lower".
+    `polarity` maps (indicator, variant) to "higher", "lower" or "neither".
     """
     out = joined.copy()
     pairs = list(zip(out["indicator"], out["variant"], strict=True))
-    sign = np.array([1.0 if polarity[p] == "higher" else -1.0 for p in pairs])
+    sign = np.array([-1.0 if polarity[p] == "lower" else 1.0 for p in pairs])
     value = out["value"].astype(float)
     keys = [out[c] for c in GROUP]
     signed = value * sign
@@ -64,7 +68,7 @@ def add_standing(joined: pd.DataFrame, polarity: Mapping[tuple[str, str], str]) 
     out["of"] = np.where(present, n, np.nan)
     out["percentile"] = np.where(present, percentile, np.nan)
     out["z"] = np.where(present, z, np.nan)
-    out["band"] = [band(v) for v in out["z"]]
+    out["band"] = [band(v, polarity[p]) for v, p in zip(out["z"], pairs, strict=True)]
     return out
 
 

@@ -12,6 +12,7 @@ from levelup.errors import BadValueError, DuplicateRowError, MissingColumnError
 from pipeline.catalogue import Indicator, Source, Variant
 from pipeline.cells import parse_column
 from pipeline.periods import Period, parse_period
+from pipeline.readers.els import PERIOD_LABEL
 from pipeline.readers.eurostat import COLUMN
 from pipeline.readers.table import LINE, RawTable
 
@@ -113,6 +114,11 @@ def tidy_source(
     lower, _ = _numbers(table, frame, "lower", required=False)
     upper, _ = _numbers(table, frame, "upper", required=False)
     periods = _periods(table, frame)
+    labels = (
+        frame[PERIOD_LABEL].astype(str).to_numpy(dtype=object)
+        if PERIOD_LABEL in frame.columns
+        else [p.label for p in periods]
+    )
     names = frame["name"].astype(str).str.strip() if "name" in frame.columns else ""
     provenance = source.provenance
     out = pd.DataFrame(
@@ -121,7 +127,7 @@ def tidy_source(
             "variant": variant.id,
             "code": frame["code"].to_numpy(dtype=object),
             "name": names if isinstance(names, str) else names.to_numpy(dtype=object),
-            "period": [p.label for p in periods],
+            "period": labels,
             "year": np.array([p.year for p in periods], dtype="int64"),
             "value": values,
             "unit": variant.unit,

@@ -9,18 +9,17 @@ import json
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from levelup.errors import BadRequestError, NotFoundError
-from levelup.measures import group_value
 from levelup.settings import Settings
 from server import params
 from server.api import find_indicator
 from server.catalog import Catalog, DataStore
+from server.compare import Comparer, Refused
 from server.errors import LOG
 
 MEASURES = {
@@ -182,7 +181,8 @@ class Analysis:
         return JSONResponse({"groups": list(self.all_groups(self.store.current()).values())})
 
     async def compare(self, request: Request) -> Response:
-        """Series of one indicator for areas, groups and countries, side by side."""
+        """Series of one indicator for areas, groups and countries, side by side; items that
+        cannot be shown for this indicator are listed under `refused` with the reason."""
         catalog = self.store.current()
         params.allowed(request, "variant", "items", "level")
         entry = find_indicator(catalog, request.path_params["indicator"])
@@ -202,6 +202,12 @@ class Analysis:
             )
         level = params.query(request, "level")
         data = Comparer(catalog, entry, variant, self.all_groups(catalog))
+        shown, refused = [], []
+        for item in items:
+            try:
+                shown.append(data.item(item, level))
+            except Refused as exc:
+                refused.append({"item": item, "label": exc.label, "reason": exc.reason})
         return JSONResponse(
             {
                 "indicator": entry["id"],
@@ -210,191 +216,11 @@ class Analysis:
                 "unit": next(v["unit"] for v in entry["variants"] if v["id"] == variant),
                 "decimals": entry["decimals"],
                 "polarity": entry["polarity"],
-                "items": [data.item(i, level) for i in items],
+                "items": shown,
+                "refused": refused,
             }
         )
 
 
 def _finite(value: Any) -> Any:
     return None if isinstance(value, float) and not math.isfinite(value) else value
-
-
-@dataclass
-class Member:
-    """A resolved group member: the code found in the data and its level."""
-
-    code: str
-    level: str
-
-
-class Comparer:
-    """Builds comparable series for one indicator and variant."""
-
-    def __init__(
-        self,
-        catalog: Catalog,
-        indicator: dict[str, Any],
-        variant: str,
-        groups: dict[str, dict[str, Any]],
-    ) -> None:
-        self.catalog, self.indicator, self.variant = catalog, indicator, variant
-        self.groups = groups
-        self.levels = [lv["id"] for lv in indicator["levels"]]
-        row = catalog.rows(
-            "SELECT system, aggregation, aggregation_total, aggregation_scale "
-            "FROM indicators WHERE id = ?",
-            indicator["id"],
-        )[0]
-        self.system = row["system"]
-        self.meta = {
-            "kind": row["aggregation"],
-            "total": row["aggregation_total"],
-            "scale": row["aggregation_scale"],
-        }
-
-    def _values(
-        self, indicator: str, variant: str, level: str, codes: list[str]
-    ) -> dict[tuple[str, int], tuple[float | None, str]]:
-        rows = self.catalog.db.execute(
-            "SELECT code, year, value, period FROM observations WHERE indicator = ? AND "
-            f"variant = ? AND level = ? AND code IN ({','.join('?' * len(codes))})",
-            [indicator, variant, level, *codes],
-        ).fetchall()
-        return {(r[0], r[1]): (r[2], r[3]) for r in rows}
-
-    def _area_level(self, code: str, level: str | None) -> str | None:
-        rows = self.catalog.db.execute(
-            "SELECT DISTINCT level FROM observations WHERE indicator = ? AND variant = ? "
-            "AND code = ?",
-            (self.indicator["id"], self.variant, code),
-        ).fetchall()
-        found = [r[0] for r in rows]
-        if level in found:
-            return level
-        return next((lv for lv in self.levels if lv in found), None)
-
-    def item(self, item: str, level: str | None) -> dict[str, Any]:
-        """One comparison item as a labelled series."""
-        if item.startswith("group:"):
-            return self._group(item[6:])
-        if item.startswith("codes:"):
-            codes = [c.strip() for c in item[6:].replace(" ", "+").split("+") if c.strip()]
-            return self._aggregate(
-                item, "Your group of " + ", ".join(codes), [[c] for c in codes], None
-            )
-        found = self._area_level(item, level)
-        if found is None:
-            raise NotFoundError(f"{item!r} has no {self.indicator['id']} values")
-        values = self._values(self.indicator["id"], self.variant, found, [item])
-        name = self.catalog.db.execute(
-            "SELECT name FROM areas WHERE code = ? LIMIT 1", (item,)
-        ).fetchone()
-        series = [{"year": y, "period": p, "value": v} for (_, y), (v, p) in sorted(values.items())]
-        return {
-            "item": item,
-            "kind": "area",
-            "label": name[0] if name else item,
-            "level": found,
-            "method": "published value",
-            "series": series,
-        }
-
-    def _group(self, group_id: str) -> dict[str, Any]:
-        group = self.groups.get(group_id)
-        if group is None:
-            raise NotFoundError(f"unknown group {group_id!r}")
-        for membership in group["members"]:
-            if membership["system"] == self.system and membership["level"] in self.levels:
-                return self._aggregate(
-                    f"group:{group_id}", group["title"], membership["areas"], membership["level"]
-                )
-        raise NotFoundError(
-            f"group {group_id!r} has no members at a level with {self.indicator['id']} data"
-        )
-
-    def _aggregate(
-        self, item: str, label: str, areas: list[list[str]], level: str | None
-    ) -> dict[str, Any]:
-        members: list[Member] = []
-        for alternatives in areas:
-            found = None
-            for code in alternatives:
-                at = level if level and self._has(code, level) else self._area_level(code, level)
-                if at:
-                    found = Member(code, at)
-                    break
-            if found is None:
-                raise NotFoundError(
-                    f"{item}: member {'/'.join(alternatives)} has no {self.indicator['id']} values"
-                )
-            members.append(found)
-        levels = {m.level for m in members}
-        if len(levels) > 1:
-            raise BadRequestError(f"{item}: members are at different levels ({', '.join(levels)})")
-        at = levels.pop()
-        codes = [m.code for m in members]
-        values = self._values(self.indicator["id"], self.variant, at, codes)
-        totals = (
-            self._values(self.meta["total"], self.variant, at, codes)
-            if self.meta.get("total")
-            else {}
-        )
-        populations = self._populations(at, codes)
-        years = sorted({y for (_, y) in values})
-        series = []
-        for year in years:
-            value_list = [_num(values.get((c, year), (None, ""))[0]) for c in codes]
-            total_list = (
-                [_num(totals.get((c, year), (None, ""))[0]) * self.meta["scale"] for c in codes]
-                if totals
-                else None
-            )
-            population_list = (
-                [populations.get((c, year), math.nan) for c in codes] if populations else None
-            )
-            result = group_value(
-                value_list, total_list, population_list, kind=self.meta.get("kind", "ratio")
-            )
-            period = next((values[(c, year)][1] for c in codes if (c, year) in values), str(year))
-            series.append(
-                {
-                    "year": year,
-                    "period": period,
-                    "value": _finite(result.value),
-                    "method": result.method,
-                    "present": result.present,
-                    "members": result.members,
-                }
-            )
-        methods = sorted({s["method"] for s in series if s["value"] is not None})
-        return {
-            "item": item,
-            "kind": "group",
-            "label": label,
-            "level": at,
-            "members": codes,
-            "method": "; ".join(methods) or "no complete year",
-            "series": series,
-        }
-
-    def _has(self, code: str, level: str) -> bool:
-        return (
-            self.catalog.db.execute(
-                "SELECT 1 FROM observations WHERE indicator = ? AND variant = ? AND level = ? AND "
-                "code = ? LIMIT 1",
-                (self.indicator["id"], self.variant, level, code),
-            ).fetchone()
-            is not None
-        )
-
-    def _populations(self, level: str, codes: list[str]) -> dict[tuple[str, int], float]:
-        rows = self.catalog.db.execute(
-            "SELECT code, year, population FROM populations WHERE indicator = ? AND level = ? "
-            f"AND code IN ({','.join('?' * len(codes))})",
-            [self.indicator["id"], level, *codes],
-        ).fetchall()
-        return {(r[0], r[1]): r[2] for r in rows}
-
-
-def _num(value: float | None) -> float:
-    return math.nan if value is None else float(value)

@@ -47,6 +47,14 @@ class Api:
                     "SELECT path, title, publisher, licence, licence_url, "
                     "attribution, url FROM sources ORDER BY path"
                 ),
+                "context": None
+                if catalog.context is None
+                else {
+                    "tiles": "/tiles/context/{z}/{x}/{y}.pbf",
+                    "minzoom": catalog.context.minzoom,
+                    "maxzoom": catalog.context.maxzoom,
+                    "attribution": catalog.context.attribution,
+                },
             }
         )
 
@@ -181,7 +189,9 @@ class Api:
     # -- areas -------------------------------------------------------------------------------
 
     async def search(self, request: Request) -> Response:
-        """Areas whose name contains `q` (names starting with it first)."""
+        """Areas whose name contains `q` (names starting with it first), one per code and
+        level, with the years its boundaries cover (year_from, year_to): two areas of one name
+        (Glasgow City S12000046 until 2018, S12000049 from 2019) are told apart."""
         params.allowed(request, "q", "level", "limit")
         text = params.query(request, "q") or ""
         level = level_param(self.store.current(), request)
@@ -192,7 +202,7 @@ class Api:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = catalog.rows(
             "SELECT DISTINCT a.code, a.name, b.level, a.set_id, a.lon, a.lat, "
-            "a.west, a.south, a.east, a.north, "
+            "a.west, a.south, a.east, a.north, b.year_from, b.year_to, "
             "CASE WHEN a.name LIKE ? ESCAPE '\\' THEN 0 ELSE 1 END AS rank "
             "FROM areas a JOIN boundary_sets b ON b.id = a.set_id "
             "WHERE (a.name LIKE ? ESCAPE '\\' OR a.code LIKE ? ESCAPE '\\') "
@@ -205,14 +215,17 @@ class Api:
             level,
             limit * 4,
         )
-        seen, out = set(), []
-        for row in rows:
+        seen: dict[tuple[str, str], dict[str, Any]] = {}
+        for row in rows:  # one row per area and level, with the years its boundaries cover
             key = (row["code"], row["level"])
+            row.pop("rank")
             if key not in seen:
-                seen.add(key)
-                row.pop("rank")
-                out.append(row)
-        return JSONResponse({"areas": out[:limit]})
+                seen[key] = row
+            else:
+                first = seen[key]
+                first["year_from"] = min(first["year_from"], row["year_from"])
+                first["year_to"] = max(first["year_to"], row["year_to"])
+        return JSONResponse({"areas": list(seen.values())[:limit]})
 
     async def area(self, request: Request) -> Response:
         """An area: name, levels and vintages, code changes, every indicator over time."""

@@ -16,13 +16,17 @@ from server.catalog import DataStore
 from server.downloads import Downloads
 from server.errors import HANDLERS
 from server.extracts import Extracts
+from server.index_uploads import IndexUploads
+from server.indexes import Indexes
 from server.openapi import document
+from server.similar import Similar
 from server.tiles import TileEndpoint
 from server.uploads import Uploads
 from server.web import WEB_PREFIXES, PageHeaders, web_routes
 
 DATA_PREFIXES = ("/api/", "/tiles/", "/styles/", "/downloads/", "/openapi.json", "/healthz")
 PRIVATE_PREFIXES = ("/api/uploads",)  # same-origin only: the page's own upload form
+# (POST and DELETE on /api/indexes are never shared either: only GET and HEAD are)
 
 
 def _shared(scope: Scope) -> bool:
@@ -101,6 +105,9 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
     downloads = Downloads(store, settings)
     analysis = Analysis(store, settings)
     uploads = Uploads(store, settings)
+    indexes = Indexes(store, settings)
+    index_uploads = IndexUploads(store, settings)
+    similar = Similar(store)
     cached = Cached(store, settings)
     groups = (settings.data_dir / "user" / "groups.json",)  # the user's groups: outside builds
 
@@ -137,6 +144,16 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
         Route("/api/inequality", cached(analysis.inequality)),
         Route("/api/inequality.csv", cached(analysis.inequality_csv)),
         Route("/api/groups", cached(analysis.groups, watch=groups)),
+        Route("/api/indexes", cached(indexes.listing)),
+        Route("/api/indexes", index_uploads.create, methods=["POST"]),
+        Route("/api/indexes/{index}", cached(indexes.one)),
+        Route("/api/indexes/{index}", index_uploads.remove, methods=["DELETE"]),
+        Route("/api/indexes/{index}/definition.toml", cached(indexes.definition)),
+        Route("/api/indexes/{index}/areas/{code}", cached(indexes.area)),
+        Route("/api/indexes/{index}/compare", cached(indexes.compare, watch=groups)),
+        Route("/api/similar", cached(similar.sets)),
+        Route("/api/similar/{code}", cached(similar.area)),
+        Route("/api/clusters", cached(similar.clusters)),
         Route("/api/areas", cached(api.search)),
         Route("/api/areas/{code}", cached(api.area)),
         Route("/healthz", cached(api.health, keep=False, control="no-store")),

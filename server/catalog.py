@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from levelup import db
 from levelup.errors import NotFoundError, StoreError
 from server.bodies import BodyCache
+from tiles.context_file import context_file
 from tiles.store.mbtiles import MBTilesReader
 from tiles.tilemath import Tile
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from server.responses import Body
 
 MANIFEST = "manifest.json"
+CONTEXT = "context"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,18 +90,35 @@ class Tileset:
         )
 
 
+def _mtime(path: Path) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
+
+
 class Catalog:
     """Everything one build wrote, opened read-only and checked at start-up."""
 
-    def __init__(self, data_dir: Path, *, open_limit: int = 256, cache_tiles: int = 20000) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        open_limit: int = 256,
+        cache_tiles: int = 20000,
+        open_files: bool = True,
+    ) -> None:
         self.data_dir = data_dir
         self.tiles_dir = data_dir / "tiles"
         self.manifest_path = self.tiles_dir / MANIFEST
+        # Last-Modified of everything made from this build (taken before reading it)
+        self.modified = int(max(_mtime(self.manifest_path), _mtime(data_dir / "levelup.db")))
         self.db = db.open_readonly(data_dir / "levelup.db")
         self.db.row_factory = sqlite3.Row
         self.meta = db.read_meta(self.db)
         self.tilesets = self._load_manifest()
-        self._check_files()
+        self._check_files(open_files)
+        self.context = self._load_context()
         self._readers: OrderedDict[str, MBTilesReader] = OrderedDict()
         self._open_limit = open_limit
         self._tiles: OrderedDict[tuple[str, int, int, int], tuple[bytes, int] | None] = (
@@ -108,9 +127,6 @@ class Catalog:
         self._cache_tiles = cache_tiles
         # finished bodies of this build (JSON, extracts, downloads made in memory) by URL
         self.responses: BodyCache[Body] = BodyCache(budget=192 << 20, largest=96 << 20)
-        self.modified = int(
-            max(os.stat(self.manifest_path).st_mtime, os.stat(data_dir / "levelup.db").st_mtime)
-        )  # Last-Modified of everything made from this build
 
     def _load_manifest(self) -> dict[str, Tileset]:
         if not self.manifest_path.is_file():
@@ -123,10 +139,16 @@ class Catalog:
                 f"{self.manifest_path}: not a readable tiles manifest ({exc})"
             ) from exc
 
-    def _check_files(self) -> None:
-        """Open every tileset once: a missing, truncated or corrupt file stops start-up."""
+    def _check_files(self, open_files: bool) -> None:
+        """Open every tileset once (at start-up: a missing, truncated or corrupt file stops it),
+        or only check each listed file is there (a newer build while serving, which may list
+        thousands)."""
         problems = []
         for tileset in self.tilesets.values():
+            if not open_files:
+                if not tileset.path.is_file():
+                    problems.append(f"{tileset.path}: no such tileset file")
+                continue
             try:
                 reader = MBTilesReader(tileset.path)
                 reader.connection.execute("SELECT count(*) FROM map").fetchone()
@@ -142,8 +164,26 @@ class Catalog:
                 "run 'levelup build' to rebuild them"
             )
 
+    def _load_context(self) -> Tileset | None:
+        """The context tiles (land, borders, place names) as a tileset named 'context'."""
+        found = context_file(self.data_dir)
+        if found is None:
+            return None
+        path, description = found
+        zooms = (int(str(description["minzoom"])), int(str(description["maxzoom"])))
+        return Tileset(
+            id=CONTEXT, indicator="", variant="", level="", year=0, set_id="", path=path,
+            minzoom=zooms[0], maxzoom=zooms[1], bounds=(-180.0, -85.0, 180.0, 85.0),
+            center=(0.0, 0.0, 0.0), fields={}, breaks=(), name="Context", title="Context",
+            variant_label="", level_label="", unit="", polarity="", decimals=0, period="",
+            attribution=str(description["attribution"]), description="", digest=path.stem,
+            valued=0,
+        )  # fmt: skip
+
     def tileset(self, tileset_id: str) -> Tileset:
-        """A tileset by id, or NotFoundError."""
+        """A tileset by id (or 'context'), or NotFoundError."""
+        if tileset_id == CONTEXT and self.context is not None:
+            return self.context
         try:
             return self.tilesets[tileset_id]
         except KeyError:
@@ -222,7 +262,9 @@ class DataStore:
             stamp = self._current_stamp()
             if stamp != self._stamp:
                 try:
-                    self.catalog = Catalog(self.data_dir, cache_tiles=self.cache_tiles)
+                    self.catalog = Catalog(
+                        self.data_dir, cache_tiles=self.cache_tiles, open_files=False
+                    )
                     self._stamp = stamp
                 except StoreError:
                     pass  # a build in progress or broken: keep serving the previous one

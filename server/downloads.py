@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from levelup.errors import NotFoundError
 from levelup.settings import Settings
 from server import geopackage, qgis
 from server.bodies import BodyCache
@@ -62,6 +63,13 @@ ROWS = (
 
 def _number(value: Any) -> float | None:
     return value if isinstance(value, float) and math.isfinite(value) else None
+
+
+def _indicator_tileset(tileset: Tileset) -> Tileset:
+    """The tileset, if it maps an indicator (the context tiles have no GeoPackage or style)."""
+    if not tileset.indicator:
+        raise NotFoundError(f"no indicator tileset {tileset.id!r}")
+    return tileset
 
 
 def layer_name(tileset: Tileset) -> str:
@@ -149,7 +157,7 @@ class Downloads:
         """The tileset's areas and values as a GeoPackage whose default QGIS style is the
         choropleth (QGIS draws it styled as soon as it is added)."""
         catalog = self.store.current()
-        tileset = catalog.tileset(request.path_params["tileset"])
+        tileset = _indicator_tileset(catalog.tileset(request.path_params["tileset"]))
         rows = catalog.db.execute(
             ROWS,
             (tileset.indicator, tileset.variant, tileset.level, tileset.year, tileset.set_id),
@@ -179,7 +187,7 @@ class Downloads:
 
     async def qlr(self, request: Request) -> Response:
         """A QGIS layer definition: the XYZ vector tiles with their zoom range and style."""
-        tileset = self.store.current().tileset(request.path_params["tileset"])
+        tileset = _indicator_tileset(self.store.current().tileset(request.path_params["tileset"]))
         return Response(
             qgis.qlr(public_base(self.settings, request), tileset),
             media_type="application/xml",

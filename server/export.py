@@ -26,7 +26,8 @@ from levelup.errors import LevelupError
 from levelup.settings import Settings
 from server.inprocess import InProcessClient
 from server.static_site import write_client, write_nginx_conf
-from tiles.build import tileset_files
+from tiles.context_file import context_file
+from tiles.manifest import tileset_files
 from tiles.store.pmtiles import export_pmtiles
 from tiles.store.xyz import export_xyz, link_or_copy
 
@@ -124,6 +125,23 @@ def _catalogue(client: InProcessClient, exported: list[dict[str, Any]], mode: st
     catalogue["tilesets"] = len(exported)
     catalogue["static"] = mode
     return catalogue
+
+
+def _context(data_dir: Path, mode: str, site: SiteWriter) -> dict[str, Any] | None:
+    """The context tiles as static files (xyz sites; PMTiles sites go without)."""
+    found = context_file(data_dir)
+    if found is None or mode != "xyz":
+        return None
+    path, description = found
+    tree = export_xyz(path, site.root / "tiles" / "context")
+    site.files += tree.files
+    site.bytes += tree.bytes
+    return {
+        "tiles": "tiles/context/{z}/{x}/{y}.pbf",
+        "minzoom": description["minzoom"],
+        "maxzoom": description["maxzoom"],
+        "attribution": description["attribution"],
+    }
 
 
 def _tileset_page(entry: dict[str, Any], mode: str, latest: bool) -> Any:
@@ -271,7 +289,9 @@ def export_site(
             csv_name = f"extracts/{entry['indicator']}.{entry['variant']}.{entry['level']}.csv"
             if not (site.root / csv_name).exists():
                 site.write(csv_name, client.body(f"{base}/data.csv", query))
-        site.write_json("api/catalogue.json", _catalogue(client, exported, mode))
+        catalogue = _catalogue(client, exported, mode)
+        catalogue["context"] = _context(data_dir, mode, site)
+        site.write_json("api/catalogue.json", catalogue)
         series = {(e["indicator"], e["variant"], e["level"]) for e in exported}
         pairs, index = _areas(data_dir, exported)
         site.write_json("api/search.json", {"areas": index})

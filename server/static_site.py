@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from levelup.errors import StoreError
-from server.web import CSP, MAPLIBRE, WEB_DIR
+from server.web import CSP, FONT, MAPLIBRE, WEB_DIR
 
 PMTILES = Path("node_modules") / "pmtiles" / "dist" / "pmtiles.js"
 MAPLIBRE_FILES = ("maplibre-gl.css", "maplibre-gl-csp.js", "maplibre-gl-csp-worker.js")
@@ -80,6 +80,13 @@ def write_client(root: Path, mode: str, web_dir: Path = WEB_DIR) -> None:
     (root / "vendor" / "maplibre-gl").mkdir(parents=True, exist_ok=True)
     for name in MAPLIBRE_FILES:
         shutil.copyfile(vendor / name, root / "vendor" / "maplibre-gl" / name)
+    font = web_dir / FONT
+    if font.is_dir():  # the label font: its stylesheet and the Latin, Greek and Cyrillic files
+        target = root / "vendor" / "noto-sans"
+        (target / "files").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(font / "400.css", target / "400.css")
+        for file in (font / "files").glob("noto-sans-*-400-normal.woff2"):
+            shutil.copyfile(file, target / "files" / file.name)
     if mode == "pmtiles":
         (root / "vendor" / "pmtiles").mkdir(parents=True, exist_ok=True)
         shutil.copyfile(web_dir / PMTILES, root / "vendor" / "pmtiles" / "pmtiles.js")

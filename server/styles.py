@@ -18,6 +18,11 @@ from server.catalog import Tileset
 # ColorBrewer YlGnBu (colour-blind safe); the darkest blue is always the better end.
 PALETTE = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 NO_DATA = "#c8c8c8"
+BETTER = {
+    "higher": "higher values are better",
+    "lower": "lower values are better",
+    "neither": "neither higher nor lower is better; darker = higher",
+}
 OUTLINE = "#ffffff"
 
 
@@ -95,9 +100,7 @@ def legend(tileset: Tileset) -> dict[str, Any]:
         "unit": tileset.unit,
         "period": tileset.period,
         "polarity": tileset.polarity,
-        "better": "higher values are better"
-        if tileset.polarity == "higher"
-        else "lower values are better",
+        "better": BETTER.get(tileset.polarity, BETTER["neither"]),
         "classes": items,
         "no_data": {"label": "No data", "color": NO_DATA},
     }

@@ -130,6 +130,8 @@ def options_from(body: Any) -> list[str]:
                 raise BadRequestError("'decimals' must be a whole number from 0 to 6")
             args += [flag, str(value)]
         elif key == "value_columns":
+            if value is None:  # none chosen: detect them
+                continue
             if not isinstance(value, list) or not all(
                 isinstance(v, str) and 0 < len(v) <= 200 for v in value
             ):

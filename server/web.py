@@ -18,6 +18,7 @@ from server.files import WebFiles
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 MAPLIBRE = Path("node_modules") / "maplibre-gl" / "dist"
+FONT = Path("node_modules") / "@fontsource" / "noto-sans"  # map labels and the page (OFL)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -80,6 +81,8 @@ def web_routes(web_dir: Path = WEB_DIR) -> list[BaseRoute]:
     ]
     if vendor.is_dir():
         routes.append(Mount("/vendor/maplibre-gl", app=files.folder(vendor), name="maplibre"))
+    if (web_dir / FONT).is_dir():
+        routes.append(Mount("/vendor/noto-sans", app=files.folder(web_dir / FONT), name="font"))
     return routes
 
 

@@ -51,13 +51,18 @@ def data_build(tmp_path_factory: pytest.TempPathFactory) -> DataBuild:
 
 @pytest.fixture(scope="session")
 def tile_build(data_build: DataBuild) -> TileBuild:
-    """Tilesets of a few indicators for every year at a few levels, built once per session."""
-    return build_tiles(data_build.path.parent, only=TEST_INDICATORS, levels=TEST_LEVELS)
+    """Tilesets of a few indicators for every year at a few levels, and the context tiles
+    (land, borders, place names), built once per session."""
+    from tiles.context import build_context
+
+    built = build_tiles(data_build.path.parent, only=TEST_INDICATORS, levels=TEST_LEVELS)
+    build_context(data_build.path.parent)
+    return built
 
 
 @pytest.fixture(scope="session")
 def data_dir(tile_build: TileBuild) -> Path:
-    """A data directory holding joined data and tiles."""
+    """A data directory holding joined data, tiles and the context tiles."""
     return tile_build.manifest.parent.parent
 
 

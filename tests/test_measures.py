@@ -44,10 +44,15 @@ def test_measures_are_scale_free_and_bounded(values, factor) -> None:
 def test_groups_are_aggregated_from_their_parts() -> None:
     parts = group_value([10, 20], totals=[10, 60], populations=[1, 3])
     assert parts.value == pytest.approx(17.5) and parts.method == "total ÷ population of members"
-    weighted = group_value([10, 20], populations=[1, 3])
+    weighted = group_value([10, 20], populations=[1, 3], kind="per-head")
     assert weighted.value == pytest.approx(17.5) and "weighted" in weighted.method
-    plain = group_value([10, 20, 40])
-    assert plain.value == 20 and "median of members" in plain.method
+    for refused in (
+        group_value([10, 20, 40]),  # a rate without denominators: never the median
+        group_value([10, 20], populations=[1, 3]),  # not per head: population is no weight
+        group_value([10, 20], populations=[1, float("nan")], kind="per-head"),
+        group_value([10, 20], totals=[10, float("nan")], populations=[1, 3]),
+    ):
+        assert math.isnan(refused.value) and refused.method.startswith("not aggregated")
     assert group_value([5, 7], kind="total").value == 12
     missing = group_value([5, float("nan")])
     assert math.isnan(missing.value) and missing.present == 1 and "incomplete" in missing.method

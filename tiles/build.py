@@ -7,7 +7,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -16,17 +16,24 @@ import numpy as np
 from tqdm import tqdm
 
 from levelup import db
-from levelup.atomic import sweep_temporaries, write_text_atomic
+from levelup.atomic import sweep_temporaries
 from levelup.errors import LevelupError
 from levelup.locking import build_lock
 from levelup.provenance import merge_attributions
 from tiles.classes import classify, quantile_breaks
 from tiles.executors import run_jobs
+from tiles.manifest import (
+    MANIFEST,
+    manifest_entry,
+    read_manifest,
+    remove_stale,
+    tileset_file_name,
+    write_manifest,
+    write_progress,
+)
 from tiles.pyramid import GeometryPyramid
 from tiles.tileset import TilesetKey, TilesetSpec
 from tiles.worker import TilesetJob, TilesetResult
-
-MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +115,19 @@ def _rounded(values: np.ndarray, decimals: int) -> np.ndarray:
 
 
 class SeriesData:
-    """One indicator × variant × level for every year, aligned to area ids (feature ids)."""
+    """One indicator × variant × level on one boundary set, for the years joined to that set,
+    aligned to area ids (feature ids)."""
 
-    COLUMNS = ("value", "rank", "percentile", "z", "index", "change_pct")
+    COLUMNS = ("value", "rank", "percentile", "z", "index", "change_pct", "rank_low", "rank_high")
 
     def __init__(
-        self, connection: sqlite3.Connection, indicator: str, variant: str, level: str, set_id: str
+        self,
+        connection: sqlite3.Connection,
+        indicator: str,
+        variant: str,
+        level: str,
+        set_id: str,
+        years: list[int],
     ) -> None:
         self.codes = [
             r["code"]
@@ -127,11 +141,13 @@ class SeriesData:
         self.counts: dict[int, int] = {}
         for row in _rows(
             connection,
-            'SELECT code, year, period, value, rank, percentile, z, "index", change_pct '
-            "FROM observations WHERE indicator=? AND variant=? AND level=?",
+            'SELECT code, year, period, value, rank, percentile, z, "index", change_pct, '
+            "rank_low, rank_high FROM observations WHERE indicator=? AND variant=? AND level=? "
+            f"AND year IN ({','.join('?' * len(years))})",
             indicator,
             variant,
             level,
+            *years,
         ):
             year = row["year"]
             if year not in self.arrays:
@@ -152,6 +168,11 @@ class SeriesData:
         arrays = self.arrays[year]
         classes = classify(arrays["value"], self.breaks[year])
         ranks = arrays["rank"]
+        likely = {  # a composite index's likely range of ranks (only where it has one)
+            k: np.array([int(r) if np.isfinite(r) else None for r in arrays[k]], dtype=object)
+            for k in ("rank_low", "rank_high")
+            if np.isfinite(arrays[k]).any()
+        }
         return {
             "value": arrays["value"],
             "class": np.array([int(c) if c >= 0 else None for c in classes], dtype=object),
@@ -160,6 +181,7 @@ class SeriesData:
             "z": _rounded(arrays["z"], 2),
             "index": _rounded(arrays["index"], 1),
             "change_pct": _rounded(arrays["change_pct"], 1),
+            **likely,
         }
 
 
@@ -188,7 +210,7 @@ def _spec(key: TilesetKey, set_id: str, series: SeriesData, labels: dict[str, An
         level_label=labels["levels"][key.level]["label"],
         unit=variant["unit"],
         polarity=variant["polarity"],
-        decimals=indicator["decimals"],
+        decimals=variant["decimals"],
         period=period,
         description=f"{indicator['description']} Period: {period}. "
         f"Boundaries: {boundary['title']}. Source: {indicator['source']}.",
@@ -208,48 +230,6 @@ def _digest(*parts: object) -> str:
     return digest.hexdigest()
 
 
-def _read_manifest(path: Path) -> dict[str, dict[str, Any]]:
-    if not path.is_file():
-        return {}
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))["tilesets"]
-        return {e["id"]: e for e in entries}
-    except (OSError, ValueError, KeyError):
-        return {}
-
-
-def _entry(spec: TilesetSpec, result: TilesetResult, file: str) -> dict[str, Any]:
-    meta = result.metadata
-    return {
-        "id": spec.key.id,
-        **spec.key._asdict(),
-        "set_id": spec.set_id,
-        "file": file,
-        "name": spec.name,
-        "title": spec.title,
-        "variant_label": spec.variant_label,
-        "level_label": spec.level_label,
-        "unit": spec.unit,
-        "polarity": spec.polarity,
-        "decimals": spec.decimals,
-        "period": spec.period,
-        "breaks": list(spec.breaks),
-        "valued": spec.valued,
-        "attribution": spec.attribution,
-        "description": spec.description,
-        "minzoom": int(meta["minzoom"]),
-        "maxzoom": int(meta["maxzoom"]),
-        "bounds": [float(v) for v in meta["bounds"].split(",")],
-        "center": [float(v) for v in meta["center"].split(",")],
-        "fields": json.loads(meta["json"])["vector_layers"][0]["fields"],
-        "tiles": result.tiles,
-        "unique_tiles": result.unique_tiles,
-        "bytes": result.bytes,
-        "features": result.features,
-        "hash": result.digest,
-    }
-
-
 def build_tiles(
     data_dir: Path,
     *,
@@ -260,6 +240,8 @@ def build_tiles(
     workers: int | None = None,
     scheduler: Any = None,
     progress: bool = False,
+    flush_every: float | None = None,
+    first: Iterable[str] = (),
 ) -> TileBuild:
     """Build (or bring up to date) every planned tileset under `data_dir/tiles`.
 
@@ -267,6 +249,10 @@ def build_tiles(
     the planned ones: tilesets for years or levels they no longer have are dropped. The
     per-tileset work runs on local processes, or on a Dask cluster when `scheduler` is an
     address, "local" (a LocalCluster of `workers`) or a dask.distributed Client.
+
+    With `flush_every` (seconds) the manifest is rewritten that often during the build, so
+    a running server shows each tileset as soon as it is written (latest years first, the
+    indicators in `first` before all others).
     """
     with build_lock(data_dir):
         return _build_tiles(
@@ -278,6 +264,8 @@ def build_tiles(
             workers=workers,
             scheduler=scheduler,
             progress=progress,
+            flush_every=flush_every,
+            first=frozenset(first),
         )
 
 
@@ -291,21 +279,24 @@ def _build_tiles(
     workers: int | None,
     scheduler: Any,
     progress: bool,
+    flush_every: float | None,
+    first: frozenset[str],
 ) -> TileBuild:
     from tiles.pyramids import PyramidCache  # geometry cutting needs shapely; keep it local
 
     started = time.perf_counter()
+    started_at = time.time()
     tiles_dir = data_dir / "tiles"
     sweep_temporaries(tiles_dir)  # files a killed build was writing
     connection = db.open_readonly(data_dir / "levelup.db")
     try:
         planned = plan(connection, only=only, years=years, levels=levels)
         labels = _labels(connection)
-        series: dict[tuple[str, str, str], SeriesData] = {}
+        years_of: dict[tuple[str, str, str, str], list[int]] = {}
         for key, set_id in planned:
-            group = (key.indicator, key.variant, key.level)
-            if group not in series:
-                series[group] = SeriesData(connection, *group, set_id)
+            group = (key.indicator, key.variant, key.level, set_id)
+            years_of.setdefault(group, []).append(key.year)
+        series = {group: SeriesData(connection, *group, years) for group, years in years_of.items()}
     finally:
         connection.close()
     workers = workers or min(os.cpu_count() or 1, 4)
@@ -315,10 +306,10 @@ def _build_tiles(
         sorted({s for _, s in planned}), workers=workers, progress=progress
     )
     manifest_path = tiles_dir / MANIFEST
-    previous = _read_manifest(manifest_path)
+    previous = read_manifest(manifest_path)
     jobs, kept = [], {}
     for key, set_id in planned:
-        data = series[(key.indicator, key.variant, key.level)]
+        data = series[(key.indicator, key.variant, key.level, set_id)]
         spec = _spec(key, set_id, data, labels)
         columns = data.columns(key.year)
         digest = _digest(code_digest(), pyramid_paths[set_id].name, asdict(spec), columns["value"])
@@ -328,26 +319,35 @@ def _build_tiles(
             continue
         target = tiles_dir / tileset_file_name(key.id, digest)
         jobs.append(TilesetJob(spec, pyramid_paths[set_id], columns, target, digest))
+    jobs.sort(key=priority(jobs, first))
+    planned_ids = {key.id for key, _ in planned}
     entries = dict(previous) if (only or years or levels) else {}
     if only and not (years or levels):
-        planned_ids = {key.id for key, _ in planned}
         entries = {
             k: e for k, e in entries.items() if e["indicator"] not in set(only) or k in planned_ids
         }
     entries.update(kept)
-    results = list(_run_jobs(jobs, workers, scheduler, progress))
+    # Until a tileset is rebuilt its previous file serves (only new files are written).
+    serving = {**entries, **{k: e for k, e in previous.items() if k in planned_ids}}
     specs = {job.spec.key.id: job.spec for job in jobs}
-    for result in results:
+    built, flushed = 0, time.monotonic()
+    write_progress(tiles_dir, len(planned), len(kept), started_at)
+    for result in _run_jobs(jobs, workers, scheduler, progress):
         file = tileset_file_name(result.id, result.digest)
-        entries[result.id] = _entry(specs[result.id], result, file)
-    ordered = [entries[k] for k in sorted(entries)]
-    write_text_atomic(manifest_path, json.dumps({"tilesets": ordered}, indent=1))
+        entries[result.id] = serving[result.id] = manifest_entry(specs[result.id], result, file)
+        built += 1
+        if flush_every is not None and time.monotonic() - flushed >= flush_every:
+            write_manifest(manifest_path, serving)  # what is built so far can be served
+            write_progress(tiles_dir, len(planned), len(kept) + built, started_at)
+            flushed = time.monotonic()
+    ordered = write_manifest(manifest_path, entries)
+    write_progress(tiles_dir, len(planned), len(planned), started_at)
     if not (years or levels):  # only now: until the manifest changed, the old files served
-        _remove_stale(tiles_dir, {e["file"] for e in ordered})
+        remove_stale(tiles_dir, {e["file"] for e in ordered})
     selected = [entries[key.id] for key, _ in planned if key.id in entries]
     return TileBuild(
         planned=len(planned),
-        built=len(results),
+        built=built,
         skipped=len(kept),
         tiles=sum(e["tiles"] for e in selected),
         bytes=sum(e["bytes"] for e in selected),
@@ -357,6 +357,33 @@ def _build_tiles(
         catalogue_tilesets=len(ordered),
         catalogue_bytes=sum(e["bytes"] for e in ordered),
     )
+
+
+def priority(
+    jobs: list[TilesetJob], first: frozenset[str] = frozenset()
+) -> Callable[[TilesetJob], tuple[Any, ...]]:
+    """Order of work: the indicators in `first`, then the latest year of every indicator,
+    measure and level (so every map has something to show early), then older years, newest
+    first; within a pass, jobs on one boundary set run together so workers reuse its loaded
+    geometry."""
+    latest: dict[tuple[str, str, str], int] = {}
+    for job in jobs:
+        key = job.spec.key
+        group = (key.indicator, key.variant, key.level)
+        latest[group] = max(latest.get(group, key.year), key.year)
+
+    def order(job: TilesetJob) -> tuple[Any, ...]:
+        key = job.spec.key
+        first_pass = key.year == latest[(key.indicator, key.variant, key.level)]
+        return (
+            key.indicator not in first,
+            not first_pass,
+            -key.year if not first_pass else 0,
+            job.spec.set_id,
+            key.id,
+        )
+
+    return order
 
 
 def _run_jobs(
@@ -371,44 +398,15 @@ def _run_jobs(
         bar.close()
 
 
-def tileset_file_name(tileset_id: str, digest: str) -> str:
-    """A tileset's file, named by its content digest: a build writes new files beside the
-    ones being served and switches the manifest over only when every one is written."""
-    return f"{tileset_id}.{digest[:12]}.mbtiles"
-
-
-def tileset_files(data_dir: Path) -> dict[str, Path]:
-    """The MBTiles file the manifest lists for each tileset."""
-    entries = _read_manifest(data_dir / "tiles" / MANIFEST)
-    return {id_: data_dir / "tiles" / str(entry["file"]) for id_, entry in entries.items()}
-
-
-def tileset_file(data_dir: Path, tileset_id: str) -> Path:
-    """The MBTiles file the manifest lists for a tileset."""
-    path = tileset_files(data_dir).get(tileset_id)
-    if path is None:
-        raise LevelupError(f"no tileset {tileset_id!r} in {data_dir / 'tiles' / MANIFEST}")
-    return path
-
-
-def _remove_stale(tiles_dir: Path, keep: set[str]) -> None:
-    """Delete tileset files the manifest no longer lists."""
-    for path in tiles_dir.glob("*.mbtiles"):
-        if path.name not in keep:
-            path.unlink()
-
-
 def drop_tilesets(data_dir: Path, indicator_id: str) -> int:
     """Remove an indicator's tilesets from the manifest, then their files; return how many."""
     with build_lock(data_dir):
         tiles_dir = data_dir / "tiles"
         manifest_path = tiles_dir / MANIFEST
-        entries = _read_manifest(manifest_path)
+        entries = read_manifest(manifest_path)
         keep = {k: e for k, e in entries.items() if e["indicator"] != indicator_id}
-        write_text_atomic(
-            manifest_path, json.dumps({"tilesets": [keep[k] for k in sorted(keep)]}, indent=1)
-        )
-        _remove_stale(tiles_dir, {e["file"] for e in keep.values()})
+        write_manifest(manifest_path, keep)
+        remove_stale(tiles_dir, {e["file"] for e in keep.values()})
         return len(entries) - len(keep)
 
 

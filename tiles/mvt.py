@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-POLYGON = 3
+POINT, POLYGON = 1, 3
 MOVE_TO, LINE_TO, CLOSE_PATH = 1, 2, 7
 EXTENT = 4096
 
@@ -192,6 +192,12 @@ class EncodedFeature:
         return EncodedFeature(fid, geometry, static)
 
 
+def encode_point_feature(fid: int, x: int, y: int) -> bytes:
+    """The fixed fields (id, type, geometry) of a one-point feature at tile coordinates x, y."""
+    geometry = varint(command(MOVE_TO, 1)) + varints(zigzag(np.array([x, y])))
+    return _key(1, 0) + varint(fid) + _key(3, 0) + varint(POINT) + _delimited(4, geometry)
+
+
 EncodedProperties = Sequence[tuple[int, bytes]]
 
 
@@ -200,6 +206,54 @@ def encode_properties(
 ) -> list[tuple[int, bytes]]:
     """(key index, encoded Value) pairs for one feature; None values are left out."""
     return [(key_index[k], encode_value(v)) for k, v in properties.items() if v is not None]
+
+
+class LayerEncoder:
+    """Encodes the layer of every tile of one tileset: the layer header, key table and each
+    area's tags are prepared once, so a tile only numbers its distinct values and joins bytes.
+
+    `properties[fid]` holds an area's (key index, encoded Value) pairs; the output equals
+    `encode_layer` for the same features, byte for byte.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        keys: Sequence[str],
+        properties: Sequence[EncodedProperties],
+        extent: int = EXTENT,
+    ) -> None:
+        self.header = _key(15, 0) + varint(2) + _delimited(1, name.encode())
+        self.footer = b"".join(_delimited(3, k.encode()) for k in keys)
+        self.extent = _key(5, 0) + varint(extent)
+        self.keys = [[_SMALL[k] if k < 16384 else varint(k) for k, _ in p] for p in properties]
+        self.values = [[v for _, v in p] for p in properties]
+        self.fields: dict[bytes, bytes] = {}
+
+    def _field(self, value: bytes) -> bytes:
+        field = self.fields.get(value)
+        if field is None:
+            field = self.fields[value] = _delimited(4, value)
+        return field
+
+    def encode(self, features: Sequence[EncodedFeature]) -> bytes:
+        """The Tile.Layer bytes for these features (in tile order)."""
+        numbered: dict[bytes, int] = {}
+        parts = [self.header]
+        for feature in features:
+            tags = bytearray()
+            for key, value in zip(self.keys[feature.fid], self.values[feature.fid], strict=True):
+                index = numbered.get(value)
+                if index is None:
+                    index = numbered[value] = len(numbered)
+                tags += key
+                tags += _SMALL[index] if index < 16384 else varint(index)
+            body = feature.static + (_delimited(2, bytes(tags)) if tags else b"")
+            parts.append(_delimited(2, body))
+        parts.append(self.footer)
+        parts.extend(self._field(v) for v in numbered)
+        parts.append(self.extent)
+        return b"".join(parts)
 
 
 def encode_layer(
@@ -213,22 +267,8 @@ def encode_layer(
     `keys` fixes the key table (the same for every tile of a tileset); identical values are
     stored once per tile.
     """
-    values: dict[bytes, int] = {}
-    parts: list[bytes] = []
-    for static, properties in features:
-        tags = bytearray()
-        for key, value in properties:
-            index = values.get(value)
-            if index is None:
-                index = values[value] = len(values)
-            tags += _SMALL[key] if key < 16384 else varint(key)
-            tags += _SMALL[index] if index < 16384 else varint(index)
-        feature = static + (_delimited(2, bytes(tags)) if tags else b"")
-        parts.append(_delimited(2, feature))
-    header = _key(15, 0) + varint(2) + _delimited(1, name.encode())
-    key_table = b"".join(_delimited(3, k.encode()) for k in keys)
-    value_table = b"".join(_delimited(4, v) for v in values)
-    return header + b"".join(parts) + key_table + value_table + _key(5, 0) + varint(extent)
+    encoder = LayerEncoder(name, keys, [p for _, p in features], extent)
+    return encoder.encode([EncodedFeature(i, b"", s) for i, (s, _) in enumerate(features)])
 
 
 def encode_tile(layers: Sequence[bytes]) -> bytes:

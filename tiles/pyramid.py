@@ -35,6 +35,9 @@ class GeometryPyramid:
 
     info: PyramidInfo
     tiles: dict[Tile, tuple[EncodedFeature, ...]] = field(default_factory=dict)
+    # Tiles whose areas carry no values encode the same for every tileset on this set:
+    # kept per process, keyed by (layer, keys, tile), never saved.
+    blank: dict[tuple[str, tuple[str, ...], Tile], bytes] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[tuple[Tile, tuple[EncodedFeature, ...]]]:
         return iter(sorted(self.tiles.items()))
@@ -46,7 +49,8 @@ class GeometryPyramid:
 
     def save(self, path: Path) -> None:
         """Write the pyramid to a cache file (atomically)."""
-        write_bytes_atomic(path, pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+        saved = GeometryPyramid(self.info, self.tiles)
+        write_bytes_atomic(path, pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
 
     @staticmethod
     def load(path: Path) -> GeometryPyramid:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 import re
@@ -11,8 +10,9 @@ from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
+from isal import igzip
 
-from tiles.mvt import PropertyValue, encode_layer, encode_properties, encode_tile
+from tiles.mvt import LayerEncoder, PropertyValue, encode_properties, encode_tile
 from tiles.pyramid import GeometryPyramid, PyramidInfo
 from tiles.tilemath import Tile
 
@@ -113,11 +113,24 @@ def encode_tiles(
     """Gzip-compressed MVT bytes per tile of the pyramid, with the tile's feature count."""
     keys = properties.keys
     key_index = {k: i for i, k in enumerate(keys)}
-    encoded = [encode_properties(row, key_index) for row in properties.rows]
+    encoder = LayerEncoder(layer, keys, [encode_properties(r, key_index) for r in properties.rows])
+    blank = [all(r[k] is None for k in keys[2:]) for r in properties.rows]  # code and name only
     for tile, features in pyramid:
-        pairs = [(f.static, encoded[f.fid]) for f in features]
-        data = encode_tile([encode_layer(layer, pairs, keys)])
-        yield tile, gzip.compress(data, compresslevel=6, mtime=0), len(features)
+        if all(blank[f.fid] for f in features):
+            key = (layer, keys, tile)
+            data = pyramid.blank.get(key)
+            if data is None:
+                data = pyramid.blank[key] = compress(encode_tile([encoder.encode(features)]))
+        else:
+            data = compress(encode_tile([encoder.encode(features)]))
+        yield tile, data, len(features)
+
+
+def compress(data: bytes) -> bytes:
+    """Gzip a tile, deterministically (no timestamp), with ISA-L's igzip at level 1: standard
+    gzip that every client reads, about three times faster than zlib's level 6 on tiles of
+    this size for about 2% more bytes (vector tiles are mostly varints and compress little)."""
+    return igzip.compress(data, compresslevel=1, mtime=0)
 
 
 FIELD_TYPES = {"number": "Number", "string": "String", "boolean": "Boolean"}

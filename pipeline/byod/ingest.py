@@ -21,6 +21,7 @@ import pandas as pd
 from boundaries.changes import CodeChanges
 from boundaries.load import load_boundaries
 from boundaries.registry import Registry
+from levelup import db
 from levelup.atomic import sweep_temporaries
 from levelup.errors import ConflictError, InputError, NotFoundError, TooLargeError
 from levelup.locking import build_lock
@@ -47,7 +48,7 @@ from pipeline.byod.store import (
     with_user_indicators,
 )
 from pipeline.catalogue import Catalogue, Indicator, default_catalogue
-from pipeline.derived import inequality_table
+from pipeline.derived import POPULATION_INDICATOR, inequality_table
 from pipeline.join import JoinResult
 from pipeline.readers.user import LAYOUT, user_table
 from pipeline.replace import is_user_indicator, remove_indicator, replace_indicator, sets_in
@@ -203,7 +204,7 @@ def discard(staged: Staged) -> None:
 
 def _current_hash(data_dir: Path, registry: Registry) -> str:
     catalogue = with_user_indicators(default_catalogue(), data_dir)
-    return input_hash(catalogue, registry, list(catalogue.indicators.values()))
+    return input_hash(catalogue, registry, list(catalogue.indicators.values()), data_dir)
 
 
 @dataclass(frozen=True)
@@ -247,10 +248,26 @@ def _prepared_join(
     """Join the staged table (pure work, before anything is changed)."""
     indicator = staged.indicator
     result = join_one(indicator, staged.tidy, registry, changes)
-    inequality = inequality_table(result.joined, indicator, pd.DataFrame())
+    inequality = inequality_table(result.joined, indicator, area_weights(db_path))
     needed = {c.set_id for c in result.choices} - sets_in(db_path)
     boundaries = {s: load_boundaries(s, registry=registry, changes=changes) for s in needed}
     return result, inequality, boundaries
+
+
+def area_weights(db_path: Path) -> pd.DataFrame:
+    """The ONS mid-year populations a built database holds (weights for a user's table)."""
+    columns = ["level", "code", "year", "population"]
+    if not db_path.is_file():
+        return pd.DataFrame(columns=columns)
+    connection = db.open_readonly(db_path)
+    try:
+        rows = connection.execute(
+            "SELECT level, code, year, population FROM populations WHERE indicator = ?",
+            (POPULATION_INDICATOR,),
+        ).fetchall()
+    finally:
+        connection.close()
+    return pd.DataFrame(rows, columns=columns)
 
 
 def commit(

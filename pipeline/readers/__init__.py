@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from levelup.errors import CatalogueError
+from pipeline.readers.els import read_els
 from pipeline.readers.eurostat import read_eurostat
 from pipeline.readers.ons import read_ons
 from pipeline.readers.subnational import read_subnational
@@ -16,6 +17,7 @@ READERS: dict[str, Callable[[Path], RawTable]] = {
     "ons": read_ons,
     "subnational": read_subnational,
     "eurostat": read_eurostat,
+    "els": read_els,
     "user": read_user,
 }
 

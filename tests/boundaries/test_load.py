@@ -29,10 +29,11 @@ def test_every_shipped_set_loads_valid_in_the_standard_shape(
 
 
 def test_invalid_source_polygons_are_repaired() -> None:
-    """ITL1 2021 ships with 7 of 12 invalid polygons (rounding); after loading all are valid."""
-    raw = gpd.read_file(DATA_DIR / "ons/ITL1_JAN_2021_UK_BUC.geojson")
-    assert (~raw.is_valid).sum() == 7
-    assert load_boundaries("itl1-2021").is_valid.all()
+    """NUTS3 2018 (ITL3 2021) ships with 26 of 179 invalid polygons (3-decimal rounding);
+    after loading all are valid."""
+    raw = gpd.read_file(DATA_DIR / "ons/NUTS3_JAN_2018_UK_with_ITL3.geojson")
+    assert (~raw.is_valid).sum() == 26
+    assert load_boundaries("itl3-2021").is_valid.all()
 
 
 def test_british_national_grid_is_reprojected() -> None:
@@ -106,3 +107,32 @@ def test_bow_tie_polygon_is_made_valid(tmp_path) -> None:
     )
     frame = load_boundaries(_spec(tmp_path), data_dir=tmp_path)
     assert frame.is_valid.all() and frame.geometry.iloc[0].area == pytest.approx(0.5)
+
+
+def test_itl_2025_regions_are_dissolved_from_itl3_on_the_lookup() -> None:
+    """ITL2 and ITL1 2025 are the ITL3 2025 polygons merged along the ONS lookup."""
+    itl3 = load_boundaries("itl3-2025")
+    itl2 = load_boundaries("itl2-2025")
+    itl1 = load_boundaries("itl1-2025")
+    assert (len(itl3), len(itl2), len(itl1)) == (182, 46, 12)
+    assert itl1.is_valid.all() and itl2.is_valid.all()
+    wales = itl1.set_index("code").loc["TLL"]
+    assert wales["name"] == "Wales"
+    welsh = itl3[itl3["code"].str.startswith("TLL")]
+    assert len(welsh) == 12
+    assert wales.geometry.area == pytest.approx(welsh.geometry.union_all().area, rel=1e-6)
+
+
+def test_a_level_holds_only_areas_of_that_level() -> None:
+    """The multi-vintage file's combined-authority layer also holds Glasgow City and North
+    Lanarkshire (S12 codes); the combined-authority sets must not."""
+    for set_id in ("cauth-2019", "cauth-2025"):
+        codes = set(load_boundaries(set_id)["code"])
+        assert codes and all(code.startswith("E47") for code in codes), set_id
+        assert all(code.startswith("E47") for code in load_codes(registry_get(set_id)))
+
+
+def registry_get(set_id: str):
+    from boundaries.registry import default_registry
+
+    return default_registry().get(set_id)

@@ -7,10 +7,10 @@ from levelup.errors import CatalogueError, UnknownBoundarySetError
 
 
 def test_registry_lists_every_shipped_level_and_set(registry: Registry) -> None:
-    assert {"lad", "ctyua", "cauth", "rgn", "itl3", "nuts0", "nuts1", "nuts2", "nuts3"} <= set(
+    assert {"lad", "ctyua", "cauth", "rgn", "itl2", "itl3", "nuts0", "nuts2", "nuts3"} <= set(
         registry.levels
     )
-    for set_id in ("lad-2022", "ctyua-2022", "rgn-2022", "itl1-2021", "itl3-2021", "nuts2-2013"):
+    for set_id in ("lad-2022", "ctyua-2022", "rgn-2022", "itl1-2025", "itl3-2021", "nuts2-2013"):
         assert set_id in registry.sets
     lad = registry.get("lad-2022")
     assert (lad.level, lad.code_field, lad.crs) == ("lad", "LAD22CD", "EPSG:27700")

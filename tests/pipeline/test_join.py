@@ -34,14 +34,22 @@ def _choice(result: JoinResult, level: str) -> str:
 
 
 def test_vintage_follows_the_codes(catalogue, registry, changes, tidy_of) -> None:
-    """GDP carries 2023 LAD codes for every year back to 1998; employment carries 2022 codes."""
+    """GDP carries 2023 LAD codes for every year back to 1998; ELS's business counts carry
+    each year's own codes, so each year meets the boundaries of its year."""
     gdp = _join(catalogue, registry, changes, tidy_of, "gdp-per-head")
     assert _choice(gdp, "lad") == "ltla-2023"
     lad = gdp.coverage[gdp.coverage["level"] == "lad"]
     assert (lad["match_rate"] == 1.0).all() and set(lad["year"]) == set(range(1998, 2024))
-    employment = _join(catalogue, registry, changes, tidy_of, "employment-rate")
-    assert _choice(employment, "lad") == "lad-2022"
-    assert (employment.coverage.query("level == 'lad'")["match_rate"] == 1.0).all()
+    businesses = _join(catalogue, registry, changes, tidy_of, "active-businesses")
+    lad = businesses.coverage.query("level == 'lad' and variant == 'count'")
+    sets = dict(zip(lad["year"], lad["set_id"], strict=True))
+    assert (sets[2017], sets[2019], sets[2020], sets[2024]) == (
+        "ltla-2018",
+        "ltla-2019",
+        "ltla-2020",
+        "ltla-2023",
+    )
+    assert (lad["polygon_match_rate"] == 1.0).all()
 
 
 def test_glasgow_is_matched_through_its_recode(catalogue, registry, changes, tidy_of) -> None:
@@ -80,9 +88,11 @@ def test_lad_match_rate_is_at_least_99_percent(
 def test_mergers_are_reported_with_successors_never_dropped(
     catalogue, registry, changes, tidy_of
 ) -> None:
-    """Employment (2022 codes) joined to the 2023 set: Cumbria's districts are superseded."""
-    rows = tidy_of("employment-rate")
+    """Business counts of 2021 (2021 codes) joined to the 2023 set: Cumbria's districts are
+    superseded."""
+    rows = tidy_of("active-businesses")
     rows = rows[rows["code"].str.match(registry.level("lad").pattern.pattern)]
+    rows = rows[(rows["year"] == 2021) & (rows["variant"] == "count")]
     result = join_to_set(
         rows, registry.get("ltla-2023"), registry.level("lad"), registry, changes, load_codes
     )
@@ -126,23 +136,31 @@ def test_extra_regio_and_itl_2025_codes_are_explained(
     eu = _join(catalogue, registry, changes, tidy_of, "eu-gdp")
     assert set(eu.unmatched.query("code == 'ATZZ'")["reason"]) == {"no_polygon"}
     gdp = _join(catalogue, registry, changes, tidy_of, "gdp-per-head")
-    itl = gdp.unmatched.query("code == 'TLC31'").iloc[0]
-    assert itl["reason"] == "unknown" and "ITL 2025" in itl["detail"]
+    assert _choice(gdp, "itl3") == "itl3-2025"
+    assert "TLC31" in set(gdp.joined.query("level == 'itl3'")["code"])
 
 
 def test_partial_levels_are_joined_but_not_mapped(catalogue, registry, changes, tidy_of) -> None:
-    """Healthy life expectancy is upper-tier data: at district level only unitaries have values."""
+    """Healthy life expectancy is upper-tier data: at district level only unitaries have values
+    (more than half of all districts, yet a map of them would leave the shire districts grey);
+    its counties and unitaries are mapped."""
     hle = _join(catalogue, registry, changes, tidy_of, "healthy-life-expectancy")
     assert not hle.coverage.query("level == 'lad'")["mapped"].any()
     assert hle.coverage.query("level == 'ctyua'")["mapped"].all()
 
 
-def test_itl_renames_follow_the_nuts_recodes_and_namesakes_are_hinted(
+def test_itl_renames_follow_the_nuts_recodes_and_reused_codes_are_not_joined(
     catalogue, registry, changes, tidy_of
 ) -> None:
-    gdp = _join(catalogue, registry, changes, tidy_of, "gdp-per-head")
-    itl3 = gdp.joined[gdp.joined["level"] == "itl3"]
-    derry = itl3[itl3["source_code"] == "TLN0A"]
+    """ITL 2025 codes met with the 2021 polygons (the NUTS3 2018 file): renames follow the
+    recodes, and a reused code is never joined, only hinted."""
+    rows = tidy_of("gdp-per-head")
+    rows = rows[rows["code"].str.match(registry.level("itl3").pattern.pattern)]
+    result = join_to_set(
+        rows, registry.get("itl3-2021"), registry.level("itl3"), registry, changes, load_codes
+    )
+    derry = result.joined[result.joined["source_code"] == "TLN0A"]
     assert set(derry["code"]) == {"TLN10"} and set(derry["match"]) == {"recode"}
-    glasgow = gdp.unmatched.query("code == 'TLM32'").iloc[0]
-    assert glasgow["reason"] == "unknown" and "same name (TLM82)" in glasgow["detail"]
+    glasgow = result.unmatched.query("code == 'TLM32'").iloc[0]
+    assert glasgow["reason"] == "other_vintage" and "itl3-2025" in glasgow["detail"]
+    assert "TLM32" not in set(result.joined["source_code"])

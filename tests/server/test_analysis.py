@@ -2,10 +2,15 @@
 
 import csv
 import io
+import json
 
 import pytest
 
 from pipeline.catalogue import DATA_DIR
+
+POPULATION_FILE = "ons_population/els_population-count_1991-2024.json"
+
+GDP_CURRENT = "Gross domestic product per head at current market price"
 
 TSV = DATA_DIR / "eurostat/nama_10r_2gdp_extract2017.tsv"
 
@@ -83,19 +88,75 @@ def test_north_of_england_against_the_netherlands_in_pps(client) -> None:
     assert dutch == _eurostat("PPS_HAB", year)["NL"] and dutch > value
 
 
-def test_comparisons_with_areas_and_own_groups(client) -> None:
+def _ons(path: str, indicator: str, code: str) -> dict[int, float]:
+    """An area's values by year from a raw ONS ELS CSV (parsed apart from the pipeline)."""
+    out = {}
+    with open(DATA_DIR / path, encoding="utf-8-sig") as handle:
+        for row in csv.DictReader(handle):
+            if row["AREACD"] == code and row["Indicator"] == indicator and row["Observation"]:
+                out[int(row["Period"][:4])] = float(row["Observation"])
+    return out
+
+
+def _people(year: int) -> dict[str, float]:
+    """ONS mid-year populations of one year, straight from the shipped JSON."""
+    raw = json.loads((DATA_DIR / POPULATION_FILE).read_text(encoding="utf-8"))
+    return {
+        c: v
+        for c, y, v in zip(raw["areacd"], raw["xDomainNumb"], raw["value"], strict=True)
+        if y == year
+    }
+
+
+def test_a_uk_group_is_population_weighted_with_the_same_years_populations(client) -> None:
     body = client.get(
         "/api/indicators/gdp-per-head/compare",
-        params={"items": "E08000035,group:the-north,codes:E08000035+E08000032"},
+        params={"items": "group:the-north,group:greater-south-east,E08000035,K02000001"},
     )
     assert body.status_code == 200, body.text
-    leeds, north, own = body.json()["items"]
-    assert leeds["kind"] == "area" and leeds["label"] == "Leeds"
-    assert "median of members" in north["method"]  # ONS gives no populations to weight by
+    north, south_east, leeds, uk = body.json()["items"]
+    assert "population-weighted" in north["method"] and "median" not in north["method"]
+    assert north["members"] == ["TLC", "TLD", "TLE"]
+    for year in (2005, 2019):
+        people = _people(year)
+        pairs = [("TLC", "E12000001"), ("TLD", "E12000002"), ("TLE", "E12000003")]
+        values = {t: _ons("ons_els/gdp-per-head.csv", GDP_CURRENT, t)[year] for t, _ in pairs}
+        expected = sum(values[t] * people[e] for t, e in pairs) / sum(people[e] for _, e in pairs)
+        got = next(s["value"] for s in north["series"] if s["year"] == year)
+        assert got == pytest.approx(expected, rel=1e-9), year
+    at = {i["label"]: {s["year"]: s["value"] for s in i["series"]} for i in (south_east, leeds)}
+    assert at["Greater South East"][2019] > at["Leeds"][2019]  # not a median of regions
+    assert uk["label"] == "United Kingdom" and uk["kind"] == "country"
+
+
+def test_groups_that_cannot_be_added_up_are_refused_with_the_reason(client) -> None:
+    body = client.get(
+        "/api/indicators/claimant-count/compare",
+        params={"items": "E08000035,group:the-north,NL,group:nope,E99999999"},
+    ).json()
+    assert [i["item"] for i in body["items"]] == ["E08000035"]
+    reasons = {r["item"]: (r["label"], r["reason"]) for r in body["refused"]}
+    label, reason = reasons["group:the-north"]
+    assert label == "The North of England" and "cannot be added up" in reason
+    assert reasons["NL"] == ("Nederland", "Nederland has no Claimant count values")
+    assert "no group" in reasons["group:nope"][1] and "E99999999" in reasons
+    for items in ("bad item!", ",".join(["E08000035"] * 9)):
+        response = client.get("/api/indicators/claimant-count/compare", params={"items": items})
+        assert response.status_code == 400, items
+
+
+def test_own_groups_of_districts_are_weighted_too(client) -> None:
+    body = client.get(
+        "/api/indicators/gdp-per-head/compare", params={"items": "codes:E08000035+E08000032"}
+    ).json()
+    own = body["items"][0]
     assert own["members"] == ["E08000035", "E08000032"]
-    for items in ("group:nope", "E99999999", "codes:E08000035+TLC", "bad item!"):
-        response = client.get("/api/indicators/gdp-per-head/compare", params={"items": items})
-        assert response.status_code in (400, 404), items
+    assert own["label"] == "Your group of Leeds, Bradford"
+    people = _people(2019)
+    values = {c: _ons("ons_els/gdp-per-head.csv", GDP_CURRENT, c)[2019] for c in own["members"]}
+    expected = sum(values[c] * people[c] for c in values) / sum(people[c] for c in values)
+    got = next(s["value"] for s in own["series"] if s["year"] == 2019)
+    assert got == pytest.approx(expected, rel=1e-9)
 
 
 def test_extracts_carry_standing_change_and_index(client) -> None:

@@ -46,6 +46,16 @@ ROUTES = {  # route path -> a URL of it that answers 200
     "/api/inequality": "/api/inequality",
     "/api/inequality.csv": "/api/inequality.csv",
     "/api/groups": "/api/groups",
+    "/api/indexes": "/api/indexes",
+    "/api/indexes/{index}": "/api/indexes/prosperity",
+    "/api/indexes/{index}/definition.toml": "/api/indexes/prosperity/definition.toml",
+    "/api/indexes/{index}/areas/{code}": "/api/indexes/prosperity/areas/E08000035",
+    "/api/indexes/{index}/compare": (
+        "/api/indexes/prosperity/compare?items=codes:E08000035+E06000009"
+    ),
+    "/api/similar": "/api/similar",
+    "/api/similar/{code}": "/api/similar/E06000009?set=economic&count=5",
+    "/api/clusters": "/api/clusters?set=economic",
     "/api/areas": "/api/areas?q=leeds",
     "/api/areas/{code}": "/api/areas/E08000035",
     "/healthz": "/healthz",

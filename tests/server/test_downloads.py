@@ -11,7 +11,7 @@ import shapely.geometry
 from pmtiles.reader import MemorySource, Reader
 
 from tests.server.conftest import LAD
-from tiles.build import tileset_file
+from tiles.manifest import tileset_file
 
 
 def test_mbtiles_download_is_the_file_and_gdal_opens_it(client, data_dir, tmp_path) -> None:

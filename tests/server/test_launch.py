@@ -143,12 +143,15 @@ def _forged(port: int) -> list[dict[str, str]]:
 
 
 def _changes(table: bytes) -> list[tuple[str, str, bytes]]:
+    index = json.dumps({"id": "my-index", "title": "Mine"}).encode()
     return [
         ("POST", "/api/uploads?name=t.csv", table),
         ("POST", f"/api/uploads/{FAKE_UPLOAD}/preview", b"{}"),
         ("POST", f"/api/uploads/{FAKE_UPLOAD}/build", b"{}"),
         ("DELETE", f"/api/uploads/{FAKE_UPLOAD}", b""),
         ("DELETE", "/api/indicators/user-households", b""),
+        ("POST", "/api/indexes", index),  # user indexes are gated the same way
+        ("DELETE", "/api/indexes/prosperity", b""),
     ]
 
 

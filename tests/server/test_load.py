@@ -23,7 +23,7 @@ import pytest
 from bench import wrk
 from bench.serve_vs_tileserver import wait_until_up
 from tests.conftest import free_port
-from tiles.build import tileset_file
+from tiles.manifest import tileset_file
 
 SECONDS = int(os.environ.get("LEVELUP_LOAD_SECONDS", "40"))
 TILESETS = [

@@ -8,7 +8,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.server.conftest import LAD
-from tiles.build import tileset_file
+from tiles.manifest import tileset_file
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"

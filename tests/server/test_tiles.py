@@ -8,7 +8,7 @@ from starlette.testclient import TestClient
 from levelup.settings import Settings
 from server.app import create_app
 from tests.server.conftest import LAD
-from tiles.build import tileset_file
+from tiles.manifest import tileset_file
 
 URL = f"/tiles/{LAD}"
 

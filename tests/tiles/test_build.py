@@ -16,8 +16,9 @@ from boundaries.registry import default_registry
 from levelup import db
 from pipeline.build import DataBuild
 from tests.conftest import TEST_INDICATORS, TEST_LEVELS
-from tiles.build import TileBuild, build_tiles, tileset_file
+from tiles.build import TileBuild, build_tiles
 from tiles.geometry import to_mercator
+from tiles.manifest import tileset_file
 from tiles.store import MBTilesReader
 from tiles.tilemath import Tile, mercator_bounds, tile_size_m
 

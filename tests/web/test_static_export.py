@@ -15,7 +15,7 @@ from pmtiles.reader import MmapSource, Reader
 from server.export import Exported, Selection, export_site
 from tests.static_server import static_server
 from tests.web.conftest import ARTIFACTS, Visit, colour_share
-from tiles.build import tileset_file
+from tiles.manifest import tileset_file
 from tiles.store.mbtiles import MBTilesReader
 from tiles.store.xyz import tile_path
 

@@ -52,7 +52,7 @@ def test_upload_preview_build_show_and_delete(upload_visit: Visit, registry, tmp
     assert state["year"] == 2021 and state["level"] == "lad"
     chosen = page.locator("#indicator option:checked").inner_text()
     assert chosen == "Median pay (our survey) (your data)"
-    assert "Borough survey" in page.locator(".maplibregl-ctrl-attrib").inner_text()
+    assert "Borough survey" in (page.locator(".maplibregl-ctrl-attrib").text_content() or "")
     assert state["view"]["zoom"] > 5  # zoomed to where the data is
     share = colour_share(visit.map_image(), visit.legend_colours())
     assert sum(1 for s in share.values() if s > 0.001) >= 4, share  # the districts are coloured

@@ -18,6 +18,12 @@ function paint(root) {
   for (const el of root.querySelectorAll("[data-colour]")) el.style.backgroundColor = el.dataset.colour;
 }
 
+/** A chart as wide as its box (so its text stays at its CSS size), 760 × 380 at most. */
+function chartSize(box) {
+  const width = Math.round(Math.max(320, Math.min(760, box.clientWidth || 760)));
+  return { width, height: Math.round(Math.max(260, width / 2)) };
+}
+
 function options(select, list, value) {
   select.innerHTML = list.map(([id, label]) => `<option value="${esc(id)}">${esc(label)}</option>`).join("");
   if (value !== undefined && list.some(([id]) => id === value)) select.value = value;
@@ -105,7 +111,7 @@ export class InequalityView {
       + `${esc(d.variant)}, ${esc(d.level)} regions; ${weighted ? "weighted by population" : "unweighted (no populations in the source)"}. `
       + `Higher means more unequal.${this.state.countries.length > LINE_COLOURS.length ? ` Showing the first ${LINE_COLOURS.length} countries.` : ""}</p>`
       + lineChart({ lines, unit, decimals: measure === "gini" || measure === "theil" ? 3 : 1,
-        title: `${d.measures[measure]} by country`, medianLabel: "", width: 760, height: 380 });
+        title: `${d.measures[measure]} by country`, medianLabel: "", ...chartSize($("ineq-chart")) });
     paint($("ineq-chart"));
     const csv = new URLSearchParams(this.query());
     csv.set("countries", this.state.countries.join(","));
@@ -116,23 +122,33 @@ export class InequalityView {
 
 /** Compare areas, groups and countries on one indicator. */
 export class CompareView {
-  constructor(catalogue, state, onChange) {
+  constructor(catalogue, state, onChange, { levels } = {}) {
     this.catalogue = catalogue;
     this.state = state; // {indicator, variant, items: []}
     this.onChange = onChange;
+    this.levels = levels || new Map();
     this.groups = [];
+    this.labels = new Map(); // item → name, so chips never show raw ids
+    this.notes = [];
     $("cmp-indicator").addEventListener("change", (e) => { this.state.indicator = e.target.value; this.state.variant = null; this.setup(); });
-    $("cmp-variant").addEventListener("change", (e) => { this.state.variant = e.target.value; this.load(); });
-    $("cmp-add").addEventListener("change", (e) => { if (e.target.value) this.add(e.target.value); e.target.value = ""; });
+    $("cmp-variant").addEventListener("change", (e) => { this.state.variant = e.target.value; this.notes = []; this.load(); });
+    $("cmp-add").addEventListener("change", (e) => {
+      if (e.target.value) this.add(e.target.value, e.target.selectedOptions[0].textContent);
+      e.target.value = "";
+    });
     $("cmp-items").addEventListener("click", (e) => {
       const button = e.target.closest("button[data-item]");
-      if (button) { this.state.items = this.state.items.filter((i) => i !== button.dataset.item); this.load(); }
+      if (button) { this.state.items = this.state.items.filter((i) => i !== button.dataset.item); this.notes = []; this.load(); }
     });
     let timer = null;
     $("cmp-search").addEventListener("input", (e) => { clearTimeout(timer); timer = setTimeout(() => this.search(e.target.value), 200); });
     $("cmp-results").addEventListener("click", (e) => {
       const li = e.target.closest("li[data-code]");
-      if (li) { this.add(li.dataset.code); $("cmp-results").hidden = true; $("cmp-search").value = ""; }
+      if (li) {
+        this.add(li.dataset.code, li.dataset.name);
+        $("cmp-results").hidden = true;
+        $("cmp-search").value = "";
+      }
     });
   }
 
@@ -146,6 +162,7 @@ export class CompareView {
 
   async start() {
     this.groups = (await getJSON("/api/groups")).groups;
+    for (const g of this.groups) this.labels.set(`group:${g.id}`, g.title);
     const withData = this.catalogue.indicators.filter((i) => i.levels.length);
     if (!this.state.indicator && withData.some((i) => i.id === "eu-gdp-per-head-2017")) {
       Object.assign(this.state, { indicator: "eu-gdp-per-head-2017", variant: "pps" });
@@ -155,26 +172,38 @@ export class CompareView {
     await this.setup();
   }
 
+  /** Countries (and the UK and its nations for ONS indicators) this indicator has values for. */
+  async countries(ind) {
+    const has = (level) => ind.levels.some((l) => l.id === level);
+    const areas = async (level) => (await getJSON(`/api/indicators/${ind.id}/areas?variant=${this.state.variant}&level=${level}`)).areas;
+    const out = [];
+    if (has("uk")) out.push({ code: "K02000001", name: "United Kingdom" });
+    for (const level of ["ctry", "nuts0"]) if (has(level)) out.push(...await areas(level));
+    return out;
+  }
+
   async setup() {
     const ind = this.indicator();
     options($("cmp-variant"), ind.variants.map((v) => [v.id, v.label]), this.state.variant);
     this.state.variant = $("cmp-variant").value;
     $("cmp-variant-field").hidden = ind.variants.length < 2;
-    const level = ind.levels.find((l) => l.id === "nuts0") ? "nuts0" : ind.levels.find((l) => l.id === "ctry") ? "ctry" : null;
-    let countries = [];
-    if (level) {
-      countries = (await getJSON(`/api/indicators/${ind.id}/areas?variant=${this.state.variant}&level=${level}`)).areas;
-      if (ind.levels.find((l) => l.id === "uk")) countries.unshift({ code: "K02000001", name: "United Kingdom" });
-    }
+    const countries = await this.countries(ind);
+    for (const c of countries) this.labels.set(c.code, c.name || c.code);
     $("cmp-add").innerHTML = `<option value="">Choose…</option>`
       + `<optgroup label="Groups">${this.groups.map((g) => `<option value="group:${esc(g.id)}">${esc(g.title)}${g.source === "user" ? " (yours)" : ""}</option>`).join("")}</optgroup>`
       + (countries.length ? `<optgroup label="Countries">${countries.map((c) => `<option value="${esc(c.code)}">${esc(c.name || c.code)}</option>`).join("")}</optgroup>` : "");
-    if (!this.state.items.length) this.state.items = ind.system === "nuts" || ind.id.startsWith("eu-") ? ["group:the-north", "NL"] : ["group:the-north", "group:greater-south-east"];
+    if (!this.state.items.length) {
+      this.state.items = ind.system === "nuts" || ind.id.startsWith("eu-") ? ["group:the-north", "NL"]
+        : ["K02000001", "group:the-north", "group:greater-south-east"].filter((i) => i !== "K02000001" || countries.length);
+    }
+    this.notes = [];
     await this.load();
   }
 
-  add(item) {
+  add(item, label) {
+    if (label) this.labels.set(item, label.trim());
     if (!this.state.items.includes(item) && this.state.items.length < 8) this.state.items.push(item);
+    this.notes = [];
     this.load();
   }
 
@@ -182,31 +211,47 @@ export class CompareView {
     const list = $("cmp-results");
     if (text.trim().length < 2) { list.hidden = true; return; }
     const found = (await api.search(text)).areas;
-    list.innerHTML = found.map((a) => `<li role="option" data-code="${esc(a.code)}">${esc(a.name)} <small>${esc(a.level)} · ${esc(a.code)}</small></li>`).join("");
+    list.innerHTML = found.map((a) => `<li role="option" data-code="${esc(a.code)}" data-name="${esc(a.name)}">${esc(a.name)} `
+      + `<small>${esc(this.levels.get(a.level)?.label || a.level)} · ${esc(a.code)}</small></li>`).join("");
     list.hidden = !found.length;
   }
 
+  chips(items) {
+    $("cmp-items").innerHTML = items.map((it, i) => `<li>${it.colour === false ? "" : `<span class="swatch" data-colour="${LINE_COLOURS[i % LINE_COLOURS.length]}"></span>`}`
+      + `${esc(it.label)} <button type="button" data-item="${esc(it.item)}" aria-label="Remove ${esc(it.label)}">×</button></li>`).join("");
+    paint($("cmp-items"));
+  }
+
+  /** Chart what can be shown; what this indicator cannot show is taken off with a note. */
   async load() {
     const ind = this.indicator();
-    $("cmp-items").innerHTML = "";
-    if (!this.state.items.length) { $("cmp-chart").innerHTML = `<p class="hint">Add places to compare.</p>`; this.onChange(); return; }
+    if (!this.state.items.length) {
+      this.chips([]);
+      $("cmp-chart").innerHTML = `<p class="hint">Add places to compare.</p>`;
+      $("cmp-methods").innerHTML = this.notes.map((n) => `<li>${esc(n)}</li>`).join("");
+      this.onChange();
+      return;
+    }
     let body;
     try {
       body = await getJSON(`/api/indicators/${ind.id}/compare?variant=${this.state.variant}&items=${encodeURIComponent(this.state.items.join(","))}`);
     } catch (error) {
-      $("cmp-chart").innerHTML = `<p class="notice">${esc(error.message)}</p>`;
-      $("cmp-items").innerHTML = this.state.items.map((i) => `<li>${esc(i)} <button type="button" data-item="${esc(i)}" aria-label="Remove ${esc(i)}">×</button></li>`).join("");
+      this.chips(this.state.items.map((item) => ({ item, label: this.labels.get(item) || item, colour: false })));
+      $("cmp-chart").innerHTML = `<p class="notice">Could not compare: ${esc(error.message)}</p>`;
       this.onChange();
       return;
     }
-    $("cmp-items").innerHTML = body.items.map((it, i) => `<li><span class="swatch" data-colour="${LINE_COLOURS[i % LINE_COLOURS.length]}"></span>${esc(it.label)} <button type="button" data-item="${esc(it.item)}" aria-label="Remove ${esc(it.label)}">×</button></li>`).join("");
+    for (const it of [...body.items, ...body.refused]) this.labels.set(it.item, it.label);
+    this.notes.push(...body.refused.map((r) => `${r.label} taken off: ${r.reason}.`));
+    this.state.items = body.items.map((it) => it.item);
+    this.chips(body.items);
     const lines = body.items.map((it) => ({ label: it.label, points: it.series.map((s) => ({ year: s.year, value: s.value })) }));
     $("cmp-chart").innerHTML = `<h3>${esc(body.title)}${ind.variants.length > 1 ? ` (${esc(ind.variants.find((v) => v.id === body.variant).label)})` : ""}</h3>`
-      + lineChart({ lines, unit: body.unit, decimals: body.decimals, title: `${body.title}, compared`,
-        medianLabel: "", width: 760, height: 380 });
+      + (lines.length ? lineChart({ lines, unit: body.unit, decimals: body.decimals, title: `${body.title}, compared`,
+        medianLabel: "", ...chartSize($("cmp-chart")) }) : `<p class="hint">Nothing left to compare on this indicator: add places with values.</p>`);
     $("cmp-methods").innerHTML = body.items.map((it) => `<li><strong>${esc(it.label)}</strong>: ${esc(it.method)}`
-      + `${it.members ? ` (${it.members.length} ${esc(it.level)} areas)` : ""}</li>`).join("");
-    paint($("cmp-items"));
+      + `${it.members ? ` (${it.members.length} ${esc(this.levels.get(it.level)?.label.toLowerCase() || it.level)} areas)` : ""}</li>`).join("")
+      + this.notes.map((n) => `<li class="note">${esc(n)}</li>`).join("");
     paint($("cmp-chart"));
     this.onChange();
   }

@@ -1,24 +1,22 @@
-// levelup web map: controls, permalink, map, hover, area panel, comparison and downloads.
+// levelup web map: state, permalink and history, map, hover, area panel, search and play.
 
 import { CompareView, InequalityView } from "./analysis.js";
-import { STATIC, absolute, api, tilesetId } from "./api.js";
-import { legendItems } from "./colours.js";
+import { STATIC, api, tilesetId } from "./api.js";
+import { $, PLURAL, fillIndicatorSelect, mappedLevels, paintSwatches, renderDownloads, renderLegend,
+  syncControls } from "./controls.js";
 import { esc, formatValue, ordinal } from "./format.js";
 import { MapView } from "./map.js";
 import { renderPanel } from "./panel.js";
-import { readState, writeState } from "./state.js";
+import { forgetIndexes, renderIndexPanel } from "./index-panel.js";
+import { SearchBox, yearSpan } from "./search.js";
+import { onHistory, readState, roundView, writeState } from "./state.js";
 import { UploadDialog } from "./upload.js";
 
-const PLURAL = {
-  lad: "local authority districts", ctyua: "counties and unitary authorities",
-  cauth: "combined authorities", rgn: "regions and nations", itl3: "ITL3 regions",
-  nuts0: "countries", nuts1: "NUTS 1 regions", nuts2: "NUTS 2 regions", nuts3: "NUTS 3 regions",
-};
 const COLOURS = ["value", "rank", "z"];
 // Opening views: the UK, or mainland Europe (GISCO bounds reach Réunion and Guadeloupe).
 const HOME = { uk: [-8.2, 49.9, 1.8, 60.9], europe: [-24.5, 34.5, 42, 71.2] };
 const home = (level) => (level.startsWith("nuts") ? HOME.europe : HOME.uk);
-const $ = (id) => document.getElementById(id);
+const PLAY_MS = 1400;
 
 const app = {
   catalogue: null,
@@ -30,14 +28,11 @@ const app = {
   playing: null,
   compareNext: false,
   detailCache: new Map(),
+  indicator() { return this.indicators.get(this.state.indicator); },
+  years() { return this.indicator().levels.find((l) => l.id === this.state.level).mapped_years; },
 };
 
 // ---------------------------------------------------------------- state and validation
-
-function indicator() { return app.indicators.get(app.state.indicator); }
-function mappedLevels(ind) { return ind.levels.filter((l) => l.mapped_years.length); }
-function levelEntry() { return indicator().levels.find((l) => l.id === app.state.level); }
-function years() { return levelEntry().mapped_years; }
 
 function normalise(wanted) {
   const state = { areas: wanted.areas || [], view: wanted.view || null,
@@ -57,104 +52,6 @@ function normalise(wanted) {
   return state;
 }
 
-// ---------------------------------------------------------------- controls
-
-function fillIndicatorSelect() {
-  const select = $("indicator");
-  const themes = new Map(app.catalogue.themes.map((t) => [t.id, t.label]));
-  const byTheme = new Map();
-  for (const ind of app.indicators.values()) {
-    if (!byTheme.has(ind.theme)) byTheme.set(ind.theme, []);
-    byTheme.get(ind.theme).push(ind);
-  }
-  select.innerHTML = [...byTheme].map(([theme, list]) =>
-    `<optgroup label="${esc(themes.get(theme) || theme)}">${list.map((i) =>
-      `<option value="${esc(i.id)}">${esc(i.title)}${i.user_supplied ? " (your data)" : ""}</option>`).join("")}</optgroup>`).join("");
-}
-
-function syncControls() {
-  const { state } = app;
-  const ind = indicator();
-  $("indicator").value = state.indicator;
-  $("variant").innerHTML = ind.variants.map((v) => `<option value="${esc(v.id)}">${esc(v.label)}</option>`).join("");
-  $("variant").value = state.variant;
-  $("variant-field").hidden = ind.variants.length < 2;
-  $("level").innerHTML = mappedLevels(ind).map((l) =>
-    `<option value="${esc(l.id)}">${esc(l.label)}</option>`).join("");
-  $("level").value = state.level;
-  const list = years();
-  const slider = $("year");
-  slider.max = String(list.length - 1);
-  slider.value = String(list.indexOf(state.year));
-  slider.disabled = list.length < 2;
-  $("play").disabled = list.length < 2;
-  slider.setAttribute("aria-valuetext", String(state.year));
-  for (const radio of document.querySelectorAll('input[name="colour"]')) radio.checked = radio.value === state.colour;
-  const polarity = ind.variants.find((v) => v.id === state.variant).polarity;
-  const facts = [
-    ind.description && esc(ind.description),
-    [unit() && `<strong>Unit:</strong> ${esc(unit())}`, polarity === "higher" ? "higher is better" : "lower is better"]
-      .filter(Boolean).join(" · "),
-    [ind.source && `<strong>Source:</strong> ${esc(ind.source)}`, ind.licence && `<strong>Licence:</strong> ${esc(ind.licence)}`]
-      .filter(Boolean).join(" · "),
-    ind.user_supplied && "<em>Your data</em>, added through “Add your data”",
-  ];
-  $("indicator-about").innerHTML = facts.filter(Boolean).join("<br>");
-}
-
-function unit() {
-  return indicator().variants.find((v) => v.id === app.state.variant).unit;
-}
-
-function renderLegend() {
-  const { tileset, state } = app;
-  const format = (v) => formatValue(v, tileset.legend.unit, indicator().decimals);
-  const items = legendItems(state.colour, tileset, format);
-  const sub = {
-    value: `${tileset.legend.unit ? `${tileset.legend.unit} · ` : ""}${tileset.legend.better}; darker is better`,
-    rank: `Rank among ${PLURAL[state.level] || "areas"} (${tileset.legend.better}); darker is better`,
-    z: `Distance from the median in robust standard deviations; purple is better, orange worse`,
-  }[state.colour];
-  $("legend-title").textContent = `${tileset.legend.title}, ${tileset.period}`;
-  $("legend-sub").textContent = sub;
-  $("legend-items").innerHTML = items.map((item) =>
-    `<li><span class="swatch${item.nodata ? " nodata" : ""}" data-colour="${item.colour}"></span>${esc(item.label)}</li>`).join("");
-  paintSwatches($("legend-items"));
-}
-
-/** Colour elements marked data-colour (through the CSSOM: the page's CSP forbids style attributes). */
-function paintSwatches(root) {
-  for (const el of root.querySelectorAll("[data-colour]")) el.style.backgroundColor = el.dataset.colour;
-}
-
-function link(id, url) {
-  $(id).hidden = !url;
-  if (url) $(id).href = url;
-}
-
-function renderDownloads() {
-  const { tileset, state } = app;
-  if (STATIC) { // the files the export wrote (GeoJSON for the latest year unless asked)
-    link("dl-geojson", tileset.geojson);
-    link("dl-csv", tileset.csv);
-  } else {
-    const base = `/api/indicators/${encodeURIComponent(state.indicator)}`;
-    const bbox = app.map.bounds().map((v, i) => Math.max(i % 2 ? -90 : -180, Math.min(i % 2 ? 90 : 180, v)).toFixed(4));
-    link("dl-geojson", `${base}/data.geojson?variant=${state.variant}&level=${state.level}&year=${state.year}&bbox=${bbox.join(",")}`);
-    link("dl-csv", `${base}/data.csv?variant=${state.variant}&level=${state.level}`);
-  }
-  link("dl-gpkg", tileset.gpkg);
-  link("dl-qlr", tileset.qlr);
-  $("dl-gpkg").parentElement.hidden = !tileset.gpkg && !tileset.qlr; // none in a static site
-  link("dl-mbtiles", tileset.mbtiles);
-  link("dl-pmtiles", tileset.pmtiles);
-  document.querySelector(".qgis").hidden = !tileset.tiles;
-  $("qgis-url").value = absolute(tileset.tiles) || "";
-  $("qgis-style").value = absolute(tileset.style);
-  $("qgis-min").textContent = tileset.minzoom;
-  $("qgis-max").textContent = tileset.maxzoom;
-}
-
 function announce(text) { $("announce").textContent = text; }
 
 function status(text) {
@@ -166,10 +63,26 @@ function status(text) {
 // ---------------------------------------------------------------- applying a change
 
 let applying = 0;
-async function apply({ fit = false } = {}) {
+/** Show the state: controls, URL (a history step unless `step` is false), map, legend, panel. */
+function apply(options = {}) {
+  app.busy = show(options);
+  return app.busy;
+}
+
+/** Resolves when the latest change is on screen (for tests, and anyone who waits). */
+async function settled() {
+  let busy;
+  do {
+    busy = app.busy;
+    await busy;
+  } while (busy !== app.busy);
+  await app.map.idle();
+}
+
+async function show({ fit = false, step = true } = {}) {
   const ticket = ++applying;
-  syncControls();
-  writeState(app.state);
+  syncControls(app);
+  writeState(app.state, { step });
   const id = tilesetId(app.state);
   try {
     const tileset = await api.tileset(id);
@@ -177,16 +90,17 @@ async function apply({ fit = false } = {}) {
     app.tileset = tileset;
     $("year-label").textContent = tileset.period;
     $("year").setAttribute("aria-valuetext", tileset.period);
-    const ind = indicator();
-    await app.map.show(tileset, app.state.colour, ind.user_supplied ? ind.attribution : null);
+    const ind = app.indicator();
     if (fit) app.map.fitBounds(ind.user_supplied ? await dataBounds() : home(app.state.level));
-    renderLegend();
-    renderDownloads();
+    const shown = app.map.show(tileset, app.state.colour, ind.user_supplied ? ind.attribution : null);
+    renderLegend(app);
+    renderDownloads(app);
     status("");
     announce(`Showing ${tileset.legend.title}, ${PLURAL[app.state.level] || app.state.level}, ${tileset.period}`);
-    if (app.state.areas.length) await renderAreas();
+    await renderAreas();
+    await shown;
   } catch (error) {
-    status(`Could not load ${id}: ${error.message}`);
+    if (ticket === applying) status(`Could not load ${id}: ${error.message}`);
   }
 }
 
@@ -202,17 +116,17 @@ async function dataBounds() {
 
 // ---------------------------------------------------------------- hover tooltip
 
-function showTooltip(feature, point) {
+function showTooltip(feature, point, tileset) {
   const p = feature.properties;
   const tip = $("tooltip");
-  const value = p.value === undefined ? "no data" : formatValue(p.value, unit(), indicator().decimals);
-  const rank = p.rank ? `${ordinal(p.rank)} of ${app.tileset.valued} ${PLURAL[app.state.level] || ""}` : "";
-  tip.innerHTML = `<strong>${esc(p.name)}</strong>${esc(value)} · ${esc(app.tileset.period)}`
+  const value = p.value === undefined ? "no data" : formatValue(p.value, tileset.unit, tileset.decimals);
+  const rank = p.rank ? `${ordinal(p.rank)} of ${tileset.valued} ${PLURAL[tileset.level] || ""}` : "";
+  tip.innerHTML = `<strong>${esc(p.name)}</strong>${esc(value)} · ${esc(tileset.period)}`
     + (rank ? `<br>Rank: ${esc(rank)}` : "");
   tip.hidden = false;
   const box = tip.parentElement.getBoundingClientRect();
-  tip.style.left = `${Math.min(point.x + 14, box.width - tip.offsetWidth - 8)}px`;
-  tip.style.top = `${Math.min(point.y + 14, box.height - tip.offsetHeight - 8)}px`;
+  tip.style.left = `${Math.max(4, Math.min(point.x + 14, box.width - tip.offsetWidth - 8))}px`;
+  tip.style.top = `${Math.max(4, Math.min(point.y + 14, box.height - tip.offsetHeight - 8))}px`;
 }
 
 function hideTooltip() { $("tooltip").hidden = true; }
@@ -228,32 +142,54 @@ async function detail(code) {
 const context = {
   levelLabel: (level) => app.levels.get(level)?.label || level,
   levelPlural: (level) => PLURAL[level] || "areas",
-  medianName: (level) => (level.startsWith("nuts") ? `median of the ${PLURAL[level]}` : `UK median for ${PLURAL[level] || "areas"}`),
+  medianName: (level, count) => {
+    if (app.indicator().user_supplied) return `median of the ${count || ""} areas in your data`.replace("  ", " ");
+    return level.startsWith("nuts") ? `median of the ${count || ""} ${PLURAL[level]}`.replace("  ", " ")
+      : `median of the ${count || ""} UK ${PLURAL[level] || "areas"}`.replace("  ", " ");
+  },
   indicatorTitle: () => {
-    const ind = indicator();
+    const ind = app.indicator();
     const variant = ind.variants.find((v) => v.id === app.state.variant);
     return ind.variants.length > 1 ? `${ind.title} (${variant.label})` : ind.title;
   },
+  theme: () => app.indicator().theme,
+  mapped: (id, level) => Boolean(app.indicators.get(id)?.levels.some((l) => l.id === level && l.mapped_years.length)),
   variantCount: (id) => app.indicators.get(id)?.variants.length || 1,
 };
+
+/** Pad the map for the phone's bottom sheet (only when it changes: padding stops a flight). */
+function padForPanel() {
+  const phone = window.matchMedia("(max-width: 760px)").matches;
+  const pixels = phone && !$("panel").hidden ? $("panel").offsetHeight : 0;
+  if (pixels !== app.padding) { app.padding = pixels; app.map.pad(pixels); }
+}
 
 async function renderAreas() {
   const panel = $("panel");
   const codes = app.state.areas;
   app.map.select(codes);
-  if (!codes.length) { panel.hidden = true; app.map.pad(0); return; }
+  if (!codes.length) { panel.hidden = true; padForPanel(); return; }
   try {
-    const [primary, ...others] = await Promise.all(codes.map((code) => detail(code)));
+    let [primary, ...others] = await Promise.all(codes.map((code) => detail(code)));
+    if (!primary.series.some((s) => s.indicator === app.state.indicator && s.level === app.state.level)) {
+      primary = await api.area(primary.code); // every level: to offer what has values here
+    }
     $("panel-title").textContent = primary.name || primary.code;
     $("panel-body").innerHTML = renderPanel(primary, others, app.state, context);
     paintSwatches($("panel-body"));
-    panel.hidden = false;
-    app.map.pad(window.matchMedia("(max-width: 760px)").matches ? panel.offsetHeight : 0);
+    // the index, its pillars, where the area struggles, and similar areas
+    if (!STATIC) {
+      renderIndexPanel($("panel-body"), primary.code, app.state, {
+        openArea: (code) => openArea(code),
+        onIndexAdded: async (id) => { forgetIndexes(); await refreshCatalogue(id); },
+      });
+    }
   } catch (error) {
     $("panel-title").textContent = "Area not found";
     $("panel-body").innerHTML = `<p>${esc(error.message)}</p>`;
-    panel.hidden = false;
   }
+  panel.hidden = false;
+  padForPanel();
 }
 
 async function openArea(code, { compare = false } = {}) {
@@ -269,6 +205,12 @@ async function openArea(code, { compare = false } = {}) {
   announce(`${$("panel-title").textContent}: details open`);
 }
 
+function closePanel() {
+  app.state.areas = [];
+  writeState(app.state);
+  renderAreas();
+}
+
 function onPanelClick(event) {
   const button = event.target.closest("button[data-action]");
   if (!button) return;
@@ -282,60 +224,33 @@ function onPanelClick(event) {
     writeState(app.state);
     renderAreas();
   } else if (action === "show") {
-    app.state = normalise({ ...app.state, indicator: button.dataset.indicator, variant: button.dataset.variant });
+    const { indicator, variant, level } = button.dataset;
+    app.state = normalise({ ...app.state, indicator, variant, level: level || app.state.level });
     apply();
   }
 }
 
 // ---------------------------------------------------------------- search
 
-let searchTimer = null;
-let results = [];
-let active = -1;
-
-function renderResults() {
-  const list = $("search-results");
-  list.hidden = !results.length;
-  $("search").setAttribute("aria-expanded", String(results.length > 0));
-  list.innerHTML = results.map((r, i) =>
-    `<li role="option" id="result-${i}" aria-selected="${i === active}" data-index="${i}">${esc(r.name)} `
-    + `<small>${esc(context.levelLabel(r.level))} · ${esc(r.code)}</small></li>`).join("");
-  if (active >= 0) $("search").setAttribute("aria-activedescendant", `result-${active}`);
-  else $("search").removeAttribute("aria-activedescendant");
+function describe(result) {
+  const ind = app.indicator();
+  const elsewhere = !mappedLevels(ind).some((l) => l.id === result.level);
+  const system = app.levels.get(result.level)?.system;
+  const note = elsewhere && system !== ind.system ? (system === "nuts" ? " · Europe (Eurostat)" : " · UK (ONS)") : "";
+  return [context.levelLabel(result.level), result.code, yearSpan(result)].filter(Boolean).join(" · ") + note;
 }
 
-async function runSearch(text) {
-  if (text.trim().length < 2) { results = []; renderResults(); return; }
-  try {
-    let found = (await api.search(text, app.state.level)).areas;
-    if (!found.length) found = (await api.search(text)).areas;
-    results = found;
-    active = -1;
-    renderResults();
-  } catch (error) { status(error.message); }
-}
-
+/** A search result chosen: its level on the map if this indicator has it; zoom; open the panel. */
 async function choose(result) {
-  results = [];
-  renderResults();
-  $("search").value = result.name;
-  const ind = indicator();
-  if (result.level !== app.state.level && ind.levels.some((l) => l.id === result.level && l.mapped_years.length)) {
+  const compare = app.compareNext;
+  app.compareNext = false;
+  status("");
+  if (!compare && result.level !== app.state.level && context.mapped(app.state.indicator, result.level)) {
     app.state = normalise({ ...app.state, level: result.level, areas: [] });
     await apply();
   }
-  const compare = app.compareNext;
-  if (!compare) app.map.flyToArea(result);
-  app.compareNext = false;
-  status("");
   await openArea(result.code, { compare });
-}
-
-function onSearchKey(event) {
-  if (event.key === "ArrowDown" && results.length) { active = (active + 1) % results.length; renderResults(); event.preventDefault(); }
-  else if (event.key === "ArrowUp" && results.length) { active = (active - 1 + results.length) % results.length; renderResults(); event.preventDefault(); }
-  else if (event.key === "Enter" && results.length) { choose(results[Math.max(active, 0)]); event.preventDefault(); }
-  else if (event.key === "Escape") { results = []; renderResults(); }
+  if (!compare) app.map.flyToArea(result);
 }
 
 // ---------------------------------------------------------------- play
@@ -348,20 +263,23 @@ function stopPlaying() {
   $("play").setAttribute("aria-label", "Play through the years");
 }
 
+/** Play through the years: one history step for the whole run (Back returns to before it). */
 function togglePlay() {
   if (app.playing) { stopPlaying(); return; }
-  const list = years();
-  if (app.state.year === list.at(-1)) { app.state.year = list[0]; apply(); }
+  let first = true;
+  const list = app.years();
+  if (app.state.year === list.at(-1)) { app.state.year = list[0]; apply(); first = false; }
   $("play").setAttribute("aria-pressed", "true");
   $("play").textContent = "❚❚";
   $("play").setAttribute("aria-label", "Pause");
   app.playing = setInterval(() => {
-    const all = years();
+    const all = app.years();
     const next = all[all.indexOf(app.state.year) + 1];
     if (next === undefined) { stopPlaying(); return; }
     app.state.year = next;
-    apply();
-  }, 1400);
+    apply({ step: first });
+    first = false;
+  }, PLAY_MS);
 }
 
 // ---------------------------------------------------------------- wiring
@@ -369,28 +287,29 @@ function togglePlay() {
 function wire() {
   $("indicator").addEventListener("change", (e) => {
     stopPlaying();
+    const before = app.state.level;
     app.state = normalise({ ...app.state, indicator: e.target.value, variant: null });
-    apply();
+    apply({ fit: home(before) !== home(app.state.level) }); // UK ↔ Europe: show the new one
   });
   $("variant").addEventListener("change", (e) => { app.state = normalise({ ...app.state, variant: e.target.value }); apply(); });
   $("level").addEventListener("change", (e) => {
+    stopPlaying();
     app.state = normalise({ ...app.state, level: e.target.value, areas: [] });
-    $("panel").hidden = true;
     apply({ fit: true });
   });
-  $("year").addEventListener("input", (e) => { app.state.year = years()[Number(e.target.value)]; apply(); });
+  $("year").addEventListener("input", (e) => { app.state.year = app.years()[Number(e.target.value)]; apply(); });
   $("play").addEventListener("click", togglePlay);
   for (const radio of document.querySelectorAll('input[name="colour"]')) {
     radio.addEventListener("change", (e) => { app.state.colour = e.target.value; apply(); });
   }
-  $("search").addEventListener("input", (e) => { clearTimeout(searchTimer); searchTimer = setTimeout(() => runSearch(e.target.value), 200); });
-  $("search").addEventListener("keydown", onSearchKey);
-  $("search-results").addEventListener("click", (e) => {
-    const item = e.target.closest("li[data-index]");
-    if (item) choose(results[Number(item.dataset.index)]);
-  });
+  app.search = new SearchBox({ level: () => app.state.level, describe, onChoose: choose,
+    onError: (error) => status(error.message) });
   $("panel-body").addEventListener("click", onPanelClick);
-  $("panel-close").addEventListener("click", () => { app.state.areas = []; writeState(app.state); renderAreas(); });
+  $("panel-close").addEventListener("click", closePanel);
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape" || e.defaultPrevented || document.querySelector("dialog[open]")) return;
+    if (!$("panel").hidden && app.state.tab === "map") { closePanel(); $("search").focus(); }
+  });
   for (const button of document.querySelectorAll("button[data-copy]")) {
     button.addEventListener("click", async () => {
       const input = $(button.dataset.copy);
@@ -407,12 +326,24 @@ function wire() {
   for (const tab of document.querySelectorAll(".tab")) {
     tab.addEventListener("click", () => showTab(tab.dataset.tab));
   }
+  onHistory((state) => { app.busy = restore(state); });
+}
+
+/** Back or Forward: show that step's view as it was (camera included). */
+async function restore(wanted) {
+  stopPlaying();
+  app.state = normalise(wanted);
+  if (app.state.view) app.map.map.jumpTo({ center: [app.state.view.lon, app.state.view.lat], zoom: app.state.view.zoom });
+  if (app.state.tab !== currentTab) await showTab(app.state.tab, { step: false });
+  await apply({ step: false });
 }
 
 const views = {};
+let currentTab = "map";
 
 /** Switch between the map and the analysis views (each built the first time it is shown). */
-async function showTab(name) {
+async function showTab(name, { step = true } = {}) {
+  currentTab = name;
   app.state.tab = name;
   for (const tab of document.querySelectorAll(".tab")) {
     if (tab.dataset.tab === name) tab.setAttribute("aria-current", "page");
@@ -422,12 +353,12 @@ async function showTab(name) {
   $("view-inequality").hidden = name !== "inequality";
   $("view-compare").hidden = name !== "compare";
   $("drawer-toggle").hidden = name !== "map";
-  const save = () => writeState(app.state);
+  const save = () => writeState(app.state, { step });
   if (name === "inequality" && !views.inequality) {
     views.inequality = new InequalityView(app.catalogue, app.state.ineq, save);
     await views.inequality.load();
   } else if (name === "compare" && !views.compare) {
-    views.compare = new CompareView(app.catalogue, app.state.cmp, save);
+    views.compare = new CompareView(app.catalogue, app.state.cmp, save, { levels: app.levels });
     await views.compare.start();
   } else if (name === "map") {
     app.map.map.resize();
@@ -448,13 +379,13 @@ async function loadCatalogue() {
 /** After an upload or a delete: new catalogue everywhere; show `added` when given. */
 async function refreshCatalogue(added = null) {
   await loadCatalogue();
-  fillIndicatorSelect();
+  fillIndicatorSelect(app);
   const fresh = added ? { indicator: added, variant: null, level: null, year: null, areas: [] } : {};
   app.state = normalise({ ...app.state, ...fresh });
   for (const view of [...Object.values(views), uploads]) view?.refresh?.(app.catalogue);
   if (added && app.state.tab !== "map") await showTab("map");
   await apply({ fit: Boolean(added) });
-  announce(added ? `${indicator().title} added to the map` : "Indicator deleted");
+  announce(added ? `${app.indicator().title} added to the map` : "Indicator deleted");
 }
 
 let uploads = null;
@@ -466,6 +397,19 @@ function wireUploads() {
   $("upload-open").addEventListener("click", () => uploads.open());
 }
 
+/** The map moved: snap to the view the permalink can hold, then record it. */
+function onMove(view) {
+  const snapped = roundView(view);
+  if (Math.abs(snapped.zoom - view.zoom) > 1e-9 || Math.abs(snapped.lat - view.lat) > 1e-9
+      || Math.abs(snapped.lon - view.lon) > 1e-9) {
+    app.map.map.jumpTo({ center: [snapped.lon, snapped.lat], zoom: snapped.zoom });
+    return;
+  }
+  app.state.view = snapped;
+  writeState(app.state, { step: false });
+  if (app.tileset) renderDownloads(app);
+}
+
 async function main() {
   try {
     await loadCatalogue();
@@ -475,11 +419,11 @@ async function main() {
   }
   $("about-sources").innerHTML = app.catalogue.sources.map((s) =>
     `<li>${esc(s.title)} — ${esc(s.publisher)}. ${esc(s.attribution)} (${esc(s.licence)})</li>`).join("");
-  fillIndicatorSelect();
-  const wanted = readState();
-  app.state = normalise(wanted);
+  fillIndicatorSelect(app);
+  app.state = normalise(readState());
   app.map = new MapView($("map"), {
     view: app.state.view,
+    context: app.catalogue.context,
     onHover: showTooltip,
     onLeave: hideTooltip,
     onClick: (code) => {
@@ -488,17 +432,18 @@ async function main() {
       status("");
       openArea(code, { compare });
     },
-    onMove: (view) => { app.state.view = view; writeState(app.state); if (app.tileset) renderDownloads(); },
+    onMove,
   });
   wire();
   wireUploads();
   if (STATIC) document.querySelector(".tabs").hidden = true; // the analysis views need the server
-  await apply({ fit: !app.state.view });
-  if (app.state.tab !== "map") await showTab(app.state.tab);
+  await apply({ fit: !app.state.view, step: false });
+  if (app.state.tab !== "map") await showTab(app.state.tab, { step: false });
   // For automated checks and the curious: wait for drawing, map coordinates to pixels.
   window.levelup = {
-    idle: () => app.map.idle(),
+    idle: settled,
     project: (lon, lat) => app.map.map.project([lon, lat]),
+    bounds: () => app.map.bounds(),
     state: () => JSON.parse(JSON.stringify(app.state)),
   };
   document.body.dataset.ready = "true";

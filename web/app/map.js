@@ -1,23 +1,39 @@
-// The MapLibre map: one vector source per tileset, a fill coloured by the chosen mode,
-// outlines, and outlines for the hovered and selected areas.
+// The MapLibre map: a light context layer (land, country borders, place names) and the data
+// as a choropleth, outlines, and outlines for the hovered and selected areas.
+//
+// Each tileset gets a source of its own. MapLibre keys loaded tiles by tile id, not by URL,
+// and re-pointing one source with setTiles() is not enough: a data-driven paint change in
+// the same frame pauses the source's tile manager, the "content changed" event that would
+// have refetched the tiles is dropped while paused, and on resume the worker only re-parses
+// the tiles it already holds, so the old year's values get the new legend. A new source per
+// tileset cannot show another tileset's tiles. The new layers are drawn under the old ones
+// until their tiles are in, then the old ones are removed (no blank flash between years).
 
 import { STATIC, absolute } from "./api.js";
 import { fillColour } from "./colours.js";
+import { addContext, contextBelow } from "./context.js";
 
 /* global maplibregl, pmtiles */
 
-const SOURCE = "levelup";
-const ALWAYS = ["ONS, OS and LPS data © Crown copyright and database right 2025, "
-  + "Open Government Licence v3.0", "© EuroGeographics for the administrative boundaries",
-"Source: Eurostat"];
+const SWAP_TIMEOUT_MS = 15000;
 
 /** An absolute tile URL that changes when the tiles do (a replaced upload is not cached). */
 function versioned(tileset, url) {
   return tileset.version ? `${absolute(url)}?v=${tileset.version}` : absolute(url);
 }
 
+/** The source options of a tileset: XYZ tiles, or a PMTiles archive on a static export. */
+function sourceOf(tileset, attribution) {
+  const tiles = tileset.pmtiles && STATIC === "pmtiles"
+    ? { url: `pmtiles://${versioned(tileset, tileset.pmtiles)}` }
+    : { tiles: [versioned(tileset, tileset.tiles)] };
+  const credits = [tileset.attribution, attribution].filter(Boolean).join(" · ");
+  return { type: "vector", ...tiles, minzoom: tileset.minzoom, maxzoom: tileset.maxzoom,
+    bounds: tileset.bounds, ...(credits ? { attribution: credits } : {}) };
+}
+
 export class MapView {
-  constructor(container, { view, onHover, onLeave, onClick, onMove }) {
+  constructor(container, { view, context, onHover, onLeave, onClick, onMove }) {
     maplibregl.setWorkerUrl(absolute(`${STATIC ? "" : "/"}vendor/maplibre-gl/maplibre-gl-csp-worker.js`));
     if (STATIC === "pmtiles" && !MapView.pmtiles) {
       MapView.pmtiles = new pmtiles.Protocol(); // archives read with HTTP range requests
@@ -25,23 +41,36 @@ export class MapView {
     }
     this.map = new maplibregl.Map({
       container,
-      style: { version: 8, sources: {}, layers: [
-        { id: "background", type: "background", paint: { "background-color": "#dbe4ea" } }] },
+      style: { version: 8, sources: {}, transition: { duration: 0, delay: 0 }, layers: [
+        { id: "background", type: "background", paint: { "background-color": "#d5e3ec" } }] },
       center: view ? [view.lon, view.lat] : [-3.2, 54.6],
       zoom: view ? view.zoom : 4.6,
       maxZoom: 14,
       attributionControl: false,
       dragRotate: false,
       pitchWithRotate: false,
-      preserveDrawingBuffer: true, // lets tests and users export the canvas as an image
+      fadeDuration: 0, // labels appear at once: the same view always draws the same picture
+      // keeps the drawn picture, so tests and users can export the canvas as an image
+      canvasContextAttributes: { preserveDrawingBuffer: true },
     });
     this.map.touchZoomRotate.disableRotation();
+    this.map.keyboard.disableRotation();
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
     this.map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
-    this.map.addControl(new maplibregl.AttributionControl({ compact: false, customAttribution: ALWAYS }), "bottom-right");
-    this.ready = new Promise((resolve) => this.map.once("load", resolve));
-    this.key = null;
-    this.level = null;
+    // Credits per source on show (ⓘ), folded at first so they never hide the map.
+    this.map.addControl(new maplibregl.AttributionControl({ compact: true }), "bottom-right");
+    const credits = container.querySelector(".maplibregl-ctrl-attrib");
+    const fold = new MutationObserver(() => {
+      if (!credits.classList.contains("maplibregl-compact-show")) return;
+      credits.classList.remove("maplibregl-compact-show");
+      fold.disconnect();
+    });
+    fold.observe(credits, { attributes: true, attributeFilter: ["class"] });
+    this.ready = new Promise((resolve) => this.map.once("load", resolve))
+      .then(() => (context ? addContext(this.map, context) : null));
+    this.generation = 0;
+    this.current = null; // {content, source, fill, outline, hover, selected, level}
+    this.pending = null; // the layers being loaded, and a promise of the swap
     this.hovered = null;
     this.selected = [];
     this.map.on("mousemove", (e) => this._hover(e, onHover, onLeave));
@@ -56,9 +85,11 @@ export class MapView {
     });
   }
 
+  get level() { return this.current?.level || null; }
+
   _featureAt(point) {
-    if (!this.level || !this.map.getLayer("fill")) return null;
-    return this.map.queryRenderedFeatures(point, { layers: ["fill"] })[0] || null;
+    if (!this.current) return null;
+    return this.map.queryRenderedFeatures(point, { layers: [this.current.fill] })[0] || null;
   }
 
   _hover(e, onHover, onLeave) {
@@ -66,57 +97,107 @@ export class MapView {
     this.map.getCanvas().style.cursor = feature ? "pointer" : "";
     if (!feature) { this._setHover(null); onLeave(); return; }
     this._setHover(feature.properties.code);
-    onHover(feature, e.point);
+    onHover(feature, e.point, this.current.tileset);
   }
 
   _setHover(code) {
-    if (code === this.hovered || !this.map.getLayer("hover")) return;
+    if (code === this.hovered || !this.current) return;
     this.hovered = code;
-    this.map.setFilter("hover", ["==", ["get", "code"], code || ""]);
+    this.map.setFilter(this.current.hover, ["==", ["get", "code"], code || ""]);
   }
 
   /** Show a tileset (from /api/tilesets/{id}) coloured by `mode`; `attribution` credits a
-   * user's own source (the shipped sources are always credited). */
+   * user's own source. Resolves once the map shows it (or a newer call replaced it). */
   async show(tileset, mode, attribution = null) {
     await this.ready;
-    const key = `${tileset.level}|${tileset.set_id}|${tileset.minzoom}|${tileset.maxzoom}|${attribution}`;
-    const source = this.map.getSource(SOURCE);
-    if (source && key === this.key) {
-      if (tileset.pmtiles && STATIC === "pmtiles") source.setUrl(`pmtiles://${versioned(tileset, tileset.pmtiles)}`);
-      else source.setTiles([versioned(tileset, tileset.tiles)]);
-    } else {
-      for (const id of ["selected", "hover", "outline", "fill"]) {
-        if (this.map.getLayer(id)) this.map.removeLayer(id);
-      }
-      if (source) this.map.removeSource(SOURCE);
-      const tiles = tileset.pmtiles && STATIC === "pmtiles"
-        ? { url: `pmtiles://${versioned(tileset, tileset.pmtiles)}` } : { tiles: [versioned(tileset, tileset.tiles)] };
-      this.map.addSource(SOURCE, {
-        type: "vector", ...tiles, minzoom: tileset.minzoom, maxzoom: tileset.maxzoom,
-        bounds: tileset.bounds, ...(attribution ? { attribution } : {}),
-      });
-      const layer = tileset.level;
-      this.map.addLayer({ id: "fill", type: "fill", source: SOURCE, "source-layer": layer,
-        paint: { "fill-color": fillColour(mode, tileset), "fill-opacity": 1 } });
-      this.map.addLayer({ id: "outline", type: "line", source: SOURCE, "source-layer": layer,
-        paint: { "line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.3, 9, 1.2] } });
-      this.map.addLayer({ id: "hover", type: "line", source: SOURCE, "source-layer": layer,
-        filter: ["==", ["get", "code"], ""], paint: { "line-color": "#0b0c0c", "line-width": 2 } });
-      this.map.addLayer({ id: "selected", type: "line", source: SOURCE, "source-layer": layer,
-        filter: ["in", ["get", "code"], ["literal", this.selected]],
-        paint: { "line-color": "#0b0c0c", "line-width": 3.5 } });
-      this.key = key;
-      this.level = layer;
-      this.hovered = null;
+    const source = sourceOf(tileset, attribution);
+    const content = JSON.stringify([source, tileset.level]);
+    const colour = fillColour(mode, tileset);
+    if (this.pending && this.pending.ids.content === content) {
+      this.pending.ids.tileset = tileset;
+      this.map.setPaintProperty(this.pending.ids.fill, "fill-color", colour);
+      return this.pending.done;
     }
-    this.map.setPaintProperty("fill", "fill-color", fillColour(mode, tileset));
+    this._dropPending();
+    if (this.current && this.current.content === content) {
+      this.current.tileset = tileset;
+      this.map.setPaintProperty(this.current.fill, "fill-color", colour);
+      return undefined;
+    }
+    const ids = this._addLayers(++this.generation, source, tileset, colour, content);
+    const done = this._whenLoaded(ids.source).then(() => {
+      if (this.pending?.ids !== ids) return; // replaced meanwhile
+      this.pending = null;
+      if (this.current) this._remove(this.current);
+      this.current = ids;
+      this.hovered = null;
+      this.map.setLayoutProperty(ids.hover, "visibility", "visible");
+      this.map.setLayoutProperty(ids.selected, "visibility", "visible");
+    });
+    this.pending = { ids, done };
+    return done;
+  }
+
+  _addLayers(generation, source, tileset, colour, content) {
+    const layer = tileset.level;
+    const ids = { content, tileset, level: layer, source: `data-${generation}`, fill: `fill-${generation}`,
+      outline: `outline-${generation}`, hover: `hover-${generation}`, selected: `selected-${generation}` };
+    this.map.addSource(ids.source, source);
+    // Under the current tileset's layers until loaded, and always under the context's
+    // borders and names.
+    const fillBefore = this.current ? this.current.fill : contextBelow(this.map);
+    const lineBefore = this.current ? this.current.fill : contextBelow(this.map);
+    const common = { source: ids.source, "source-layer": layer };
+    this.map.addLayer({ id: ids.fill, type: "fill", ...common,
+      paint: { "fill-color": colour, "fill-opacity": 1 } }, fillBefore);
+    this.map.addLayer({ id: ids.outline, type: "line", ...common,
+      paint: { "line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.3, 9, 1.2] } },
+    lineBefore);
+    this.map.addLayer({ id: ids.hover, type: "line", ...common, layout: { visibility: "none" },
+      filter: ["==", ["get", "code"], ""], paint: { "line-color": "#0b0c0c", "line-width": 2 } }, lineBefore);
+    this.map.addLayer({ id: ids.selected, type: "line", ...common, layout: { visibility: "none" },
+      filter: ["in", ["get", "code"], ["literal", this.selected]],
+      paint: { "line-color": "#0b0c0c", "line-width": 3.5 } }, lineBefore);
+    return ids;
+  }
+
+  _remove(ids) {
+    for (const id of [ids.selected, ids.hover, ids.outline, ids.fill]) {
+      if (this.map.getLayer(id)) this.map.removeLayer(id);
+    }
+    if (this.map.getSource(ids.source)) this.map.removeSource(ids.source);
+  }
+
+  _dropPending() {
+    if (!this.pending) return;
+    this._remove(this.pending.ids);
+    this.pending = null;
+  }
+
+  /** Resolves when the source's tiles in view are loaded (or failed), or after a timeout. */
+  _whenLoaded(source) {
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.map.off("sourcedata", check);
+        this.map.off("idle", check);
+        resolve();
+      };
+      const check = () => {
+        if (!this.map.getSource(source)) finish();
+        else if (this.map.isSourceLoaded(source)) finish();
+      };
+      const timer = setTimeout(finish, SWAP_TIMEOUT_MS);
+      this.map.on("sourcedata", check);
+      this.map.on("idle", check);
+    });
   }
 
   /** Outline these areas (the panel's area and those compared with it). */
   select(codes) {
     this.selected = codes;
-    if (this.map.getLayer("selected")) {
-      this.map.setFilter("selected", ["in", ["get", "code"], ["literal", codes]]);
+    for (const ids of [this.current, this.pending?.ids]) {
+      if (ids) this.map.setFilter(ids.selected, ["in", ["get", "code"], ["literal", codes]]);
     }
   }
 
@@ -130,9 +211,12 @@ export class MapView {
     this.map.fitBounds([[west, south], [east, north]], { padding, duration: 0, maxZoom: 9 });
   }
 
+  /** Zoom to an area's bounding box (at once when motion is reduced). */
   flyToArea(area) {
+    this.map.resize(); // the panel may just have opened beside or under the map
+    const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     this.map.fitBounds([[area.west, area.south], [area.east, area.north]],
-      { padding: 80, maxZoom: 8, duration: 600 });
+      { padding: 60, maxZoom: 10, duration: reduce ? 0 : 600 });
   }
 
   bounds() {
@@ -140,10 +224,12 @@ export class MapView {
     return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
   }
 
-  /** Resolves once the current tiles have been drawn. */
-  idle() {
-    return new Promise((resolve) => {
-      if (this.map.loaded() && this.map.areTilesLoaded()) resolve();
+  /** Resolves once the current tileset has replaced the previous one and everything is drawn. */
+  async idle() {
+    await this.ready;
+    while (this.pending) await this.pending.done;
+    await new Promise((resolve) => {
+      if (this.map.loaded() && this.map.areTilesLoaded() && !this.map.isMoving()) resolve();
       else this.map.once("idle", resolve);
     });
   }

@@ -34,11 +34,25 @@ function changeSentence(values, current, unit, decimals) {
   return parts.join("");
 }
 
+/** For an area the map's indicator has no values for: the indicators that have some. */
+function offers(detail, state, context) {
+  const seen = new Set();
+  const choices = detail.series.filter((s) => s.values.some((v) => Number.isFinite(v.value))
+    && context.mapped(s.indicator, s.level) && !seen.has(s.indicator) && seen.add(s.indicator));
+  choices.sort((a, b) => Number(b.theme === context.theme()) - Number(a.theme === context.theme()));
+  const what = `${esc(context.indicatorTitle())} has no values for ${esc(detail.name || detail.code)}`
+    + ` (${esc(context.levelLabel(detail.boundaries[0]?.level || state.level))}).`;
+  if (!choices.length) return `<p class="notice">${what}</p>`;
+  return `<p class="notice">${what} Show it on the map with:</p><ul class="offers">${choices.map((s) =>
+    `<li><button type="button" data-action="show" data-indicator="${esc(s.indicator)}" data-variant="${esc(s.variant)}"`
+    + ` data-level="${esc(s.level)}">${esc(s.title)}</button></li>`).join("")}</ul>`;
+}
+
 /** Panel HTML for the primary area, with comparison areas charted alongside. */
 export function renderPanel(detail, compared, state, context) {
   const series = seriesOf(detail, state);
-  const levelLabel = context.levelLabel(state.level);
   const boundary = detail.boundaries.find((b) => b.level === state.level) || detail.boundaries[0];
+  const levelLabel = context.levelLabel(boundary ? boundary.level : state.level);
   const out = [`<p class="meta">${esc(levelLabel)} · ${esc(detail.code)}${boundary ? ` · boundaries ${esc(boundary.vintage)}` : ""}</p>`];
   if (detail.successors.length) {
     out.push(`<p class="notice">This area no longer exists: ${detail.successors.map((s) =>
@@ -48,7 +62,7 @@ export function renderPanel(detail, compared, state, context) {
     out.push(`<p class="notice">Formed from ${detail.predecessors.map((p) => esc(p.name || p.code)).join(", ")}.</p>`);
   }
   if (!series) {
-    out.push(`<p>No ${esc(context.indicatorTitle())} values for this area at this level.</p>`);
+    out.push(offers(detail, state, context));
   } else {
     const { unit, decimals } = series;
     const current = series.values.find((v) => v.year === state.year)
@@ -63,7 +77,7 @@ export function renderPanel(detail, compared, state, context) {
       }
       if (Number.isFinite(current.median)) {
         const gap = (current.value - current.median) / Math.abs(current.median);
-        facts.push(`<li>${esc(formatPercent(gap))} against the ${esc(context.medianName(state.level))} of `
+        facts.push(`<li>${esc(formatPercent(gap))} against the ${esc(context.medianName(state.level, current.of))} of `
           + `${esc(formatValue(current.median, unit, decimals))} ${chip(current.band)}</li>`);
       }
       if (Number.isFinite(current.index)) {

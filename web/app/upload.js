@@ -18,6 +18,25 @@ const REASONS = {
   unknown: "not a known code",
 };
 
+// The pipeline's messages name command-line options; in the dialog they name its controls.
+const CONTROLS = [
+  [/(?:name it|name them|give one|choose one|name the level) with --code-column/g, "choose the column under “Area codes” below"],
+  [/(?:name it|name them|give one) with --value-column/g, "tick them under “Value columns” below"],
+  [/(?:give one|name it) with --period ([^\s,;)]+)/g, "type one in “or one period” below (e.g. $1)"],
+  [/(?:choose one|name the level|name it) with --level/g, "choose it under “Geography” below"],
+  [/--code-column/g, "“Area codes”"], [/--period-column/g, "“Period column”"],
+  [/--value-column/g, "“Value columns”"], [/--period\b/g, "“or one period”"], [/--level\b/g, "“Geography”"],
+  [/--name-column/g, "the name column"], [/--title/g, "“Title”"], [/--unit/g, "“Unit”"],
+  [/'value_columns'/g, "“Value columns”"], [/'title'/g, "“Title”"], [/'unit'/g, "“Unit”"],
+  [/'source'/g, "“Source”"], [/'licence'/g, "“Licence”"], [/'description'/g, "“Description”"],
+  [/'decimals'/g, "“Decimals”"], [/'polarity'/g, "“Better is”"],
+];
+
+/** A message for the person at the dialog: the controls to change, not command options. */
+export function forPeople(text) {
+  return CONTROLS.reduce((out, [pattern, words]) => out.replace(pattern, words), String(text));
+}
+
 async function send(method, path, body, headers = {}) {
   const response = await fetch(path, { method, body, headers: { ...GUARD, ...headers } });
   if (response.status === 204) return null;
@@ -95,7 +114,7 @@ export class UploadDialog {
     if (!error) { box.hidden = true; box.textContent = ""; return; }
     const info = error.info || {};
     const where = [info.file, info.line && `line ${info.line}`, info.column && `column “${info.column}”`].filter(Boolean).join(", ");
-    box.innerHTML = `<strong>${esc(error.message)}</strong>${where ? `<br><small>${esc(where)}</small>` : ""}`;
+    box.innerHTML = `<strong>${esc(forPeople(error.message))}</strong>${where ? `<br><small>${esc(where)}</small>` : ""}`;
     box.hidden = false;
   }
 

@@ -1,0 +1,104 @@
+"""`levelup run`: build the data, show the first map within minutes, build the rest while
+the map is already served (the README's main command)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from levelup.cli_common import data_dir_option, fails_cleanly, settings_for
+
+# The web map opens on this indicator: its latest year, every measure and level, comes first.
+FIRST_INDICATOR = "gdp-per-head"
+FLUSH_SECONDS = 5.0
+
+
+def _first_tilesets(data_dir: Path, workers: int | None) -> None:
+    from levelup import db
+    from tiles.build import build_tiles
+
+    connection = db.open_readonly(data_dir / "levelup.db")
+    try:
+        row = connection.execute(
+            "SELECT max(year) FROM coverage WHERE indicator = ? AND mapped = 1",
+            (FIRST_INDICATOR,),
+        ).fetchone()
+    finally:
+        connection.close()
+    if row is None or row[0] is None:
+        return
+    first = build_tiles(
+        data_dir, only=[FIRST_INDICATOR], years=(row[0], row[0]), workers=workers, progress=True
+    )
+    click.echo(f"first map: {first.planned} tilesets of {FIRST_INDICATOR}, {row[0]}, ready")
+
+
+def _background_build(data_dir: Path, workers: int | None) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "levelup.cli",
+        "build",
+        "--data-dir",
+        str(data_dir),
+        "--flush-every",
+        str(FLUSH_SECONDS),
+        "--first",
+        FIRST_INDICATOR,
+    ]
+    if workers:
+        command += ["--workers", str(workers)]
+    return subprocess.Popen(command, start_new_session=True)
+
+
+@click.command()
+@data_dir_option
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default 8000).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the map in a web browser.")
+@click.option(
+    "--build-workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes building tilesets (default: CPU count, at most 4).",
+)
+@click.pass_context
+@fails_cleanly
+def run(
+    ctx: click.Context,
+    data_dir: Path | None,
+    host: str | None,
+    port: int | None,
+    open_browser: bool,
+    build_workers: int | None,
+) -> None:
+    """Build DATA_DIR, serve the map as soon as its first view is ready, and build every
+    other tileset in the background (each appears on the map as it is written)."""
+    from levelup.cli import serve
+    from pipeline.build import build_data
+
+    settings = settings_for(data_dir)
+    result = build_data(settings.data_dir, progress=True)
+    if result.skipped:
+        click.echo(f"data: up to date ({result.path})")
+    else:
+        click.echo(
+            f"data: {result.indicators} indicators, {result.observations:,} observations "
+            f"in {result.seconds:.1f}s -> {result.path}"
+        )
+    _first_tilesets(settings.data_dir, build_workers)
+    builder = _background_build(settings.data_dir, build_workers)
+    click.echo("building every other tileset in the background (latest years first) ...")
+    try:
+        ctx.invoke(
+            serve, data_dir=settings.data_dir, host=host, port=port, open_browser=open_browser
+        )
+    finally:
+        if builder.poll() is None:  # stopping the server stops the build; a rerun resumes it
+            os.killpg(builder.pid, signal.SIGTERM)
+            builder.wait(timeout=30)
