@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from datetime import UTC, datetime
@@ -14,13 +15,15 @@ from bench import (
     serve_vs_tileserver,
     static_vs_server,
     tiles_vs_gdal,
+    wire,
 )
 
 
 def main() -> None:
     """Tiles against GDAL, serving against TileServer GL light and nginx on a static export,
-    then build scaling (1 and 2 workers, local and Dask), then the index, its intervals,
-    similar areas and area types, all on the same build."""
+    bytes on the wire and tile req/s against another revision, then build scaling (1 and 2
+    workers, local and Dask), then the index, its intervals, similar areas and area types,
+    all on the same build."""
     if not all(shutil.which(tool) for tool in ("ogr2ogr", "wrk", "nginx")):
         raise SystemExit("needs ogr2ogr, wrk and nginx: scripts/install-system-deps bench")
     results: dict[str, object] = {"when": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -32,6 +35,10 @@ def main() -> None:
         print(serve_vs_tileserver.report(serving), flush=True)
         static = static_vs_server.run(work / "catalogue", work, work / "paths-ours.txt")
         print(static_vs_server.report(static, serving), flush=True)
+        wired = wire.run(  # this code against another revision's (LEVELUP_BENCH_BASE), same build
+            work / "catalogue", work, os.environ.get("LEVELUP_BENCH_BASE", "main")
+        )
+        print(wire.report(wired), flush=True)
         scaling = build_scaling.run(work / "catalogue")
         print(build_scaling.report(scaling), flush=True)
         index = index_compute.run(work / "catalogue")
@@ -42,6 +49,7 @@ def main() -> None:
             "static": static,
             "build": scaling,
             "index": index,
+            "wire": wired,
         }
     out = Path(__file__).parent / "results" / "latest.json"
     out.parent.mkdir(exist_ok=True)

@@ -243,34 +243,24 @@ def serve(
     access_log: bool,
 ) -> None:
     """Serve tiles, styles, extracts and the web map from DATA_DIR."""
-    import os
     import threading
     import webbrowser
 
-    import uvicorn
-
     from server.app import create_app
+    from server.launch import resolve
+    from server.launch import serve as run_server
+    from server.uploads import uploads_enabled
 
-    settings = settings_for(data_dir)
-    updates = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v}
-    settings = settings.model_copy(update=updates)
+    settings = resolve(settings_for(data_dir), host=host, port=port, workers=workers)
     create_app(settings)  # check the build now: a missing or corrupt store is a clear error
-    os.environ["LEVELUP_DATA_DIR"] = str(settings.data_dir.resolve())
     url = f"http://{settings.host}:{settings.port}/"
-    click.echo(f"serving {settings.data_dir} at {url} with {settings.workers} worker(s)")
+    uploads = "on" if uploads_enabled(settings) else "off"
+    click.echo(
+        f"serving {settings.data_dir} at {url} with {settings.workers} worker(s); uploads {uploads}"
+    )
     if open_browser:
         threading.Timer(1.5, lambda: webbrowser.open(url)).start()
-    uvicorn.run(
-        "server.app:app_from_environment",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        access_log=access_log,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-    )
+    run_server(settings, access_log=access_log)
 
 
 main.add_command(add)

@@ -22,6 +22,12 @@ class Settings(BaseSettings):
         "*", description="Value of Access-Control-Allow-Origin on data routes."
     )
     tile_max_age: int = Field(3600, ge=0, description="Cache-Control max-age for tiles, seconds.")
+    api_max_age: int = Field(
+        0,
+        ge=0,
+        description="Cache-Control max-age of JSON, styles, extracts and downloads, seconds "
+        "(0: clients revalidate every time, cheap with the ETag, so a new build shows at once).",
+    )
     extract_feature_limit: int = Field(
         20000, ge=1, description="Most features one GeoJSON extract may return (413 beyond)."
     )

@@ -12,7 +12,7 @@ from levelup.errors import BadRequestError, NotFoundError
 from levelup.settings import Settings
 from server import params
 from server.catalog import Catalog, DataStore, Tileset
-from server.styles import legend, style, tile_url, tilejson
+from server.styles import legend, public_base, style, tile_url, tilejson
 from server.uploads import uploads_enabled
 
 
@@ -25,9 +25,7 @@ class Api:
 
     def base(self, request: Request) -> str:
         """Base URL for links in responses."""
-        if self.settings.public_url:
-            return self.settings.public_url.rstrip("/")
-        return f"{request.url.scheme}://{request.url.netloc}{request.scope.get('root_path', '')}"
+        return public_base(self.settings, request)
 
     # -- catalogue ---------------------------------------------------------------------------
 
@@ -132,6 +130,8 @@ class Api:
             "style": f"{base}/styles/{tileset.id}.json",
             "mbtiles": f"{base}/downloads/{tileset.id}.mbtiles",
             "pmtiles": f"{base}/downloads/{tileset.id}.pmtiles",
+            "gpkg": f"{base}/downloads/{tileset.id}.gpkg",  # opens styled in QGIS
+            "qlr": f"{base}/downloads/{tileset.id}.qlr",  # QGIS layer of the XYZ tiles, styled
         }
 
     async def tilesets(self, request: Request) -> Response:

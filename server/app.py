@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from levelup.settings import Settings
 from server.analysis import Analysis
 from server.api import Api
+from server.cached import Cached
 from server.catalog import DataStore
 from server.downloads import Downloads
 from server.errors import HANDLERS
@@ -38,11 +39,18 @@ def _shared(scope: Scope) -> bool:
     return bool(scope["method"] in ("GET", "HEAD"))
 
 
+EXPOSED = (
+    b"ETag, Last-Modified, Content-Range, Accept-Ranges, Content-Disposition, Content-Encoding"
+)
+
+
 class DataCors:
     """Pure ASGI middleware: one Access-Control-Allow-Origin on data routes, and preflights.
 
-    It never buffers bodies; it sets the one header on the response start, replacing any
-    the endpoint set, so endpoints need not set it themselves.
+    It never buffers bodies; it sets the header on the response start, replacing any the
+    endpoint set, so endpoints need not set it themselves. Pages on other origins may read
+    the validators and ranges (Access-Control-Expose-Headers). A 404 for a path that is no
+    route at all carries the same header as any other 404.
     """
 
     def __init__(self, app: ASGIApp, origin: str) -> None:
@@ -51,10 +59,14 @@ class DataCors:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Add the CORS header to data responses; answer preflights."""
-        if scope["type"] != "http" or not _shared(scope):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["method"] == "OPTIONS":
+        shared = _shared(scope)
+        if not shared and scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        if shared and scope["method"] == "OPTIONS":
             await send(
                 {
                     "type": "http.response.start",
@@ -71,13 +83,15 @@ class DataCors:
             return
 
         async def with_cors(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and (shared or message["status"] == 404):
                 headers = [
                     (k, v)
                     for k, v in message.get("headers", [])
-                    if k.lower() != b"access-control-allow-origin"
+                    if k.lower()
+                    not in (b"access-control-allow-origin", b"access-control-expose-headers")
                 ]
                 headers.append((b"access-control-allow-origin", self.origin))
+                headers.append((b"access-control-expose-headers", EXPOSED))
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -85,15 +99,17 @@ class DataCors:
 
 
 def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
-    """Every route of the service."""
+    """Every route of the service; GET bodies are made once per build (server.cached)."""
     api = Api(store, settings)
     extracts = Extracts(store, settings)
-    downloads = Downloads(store)
+    downloads = Downloads(store, settings)
     analysis = Analysis(store, settings)
     uploads = Uploads(store, settings)
     indexes = Indexes(store, settings)
     index_uploads = IndexUploads(store, settings)
     similar = Similar(store)
+    cached = Cached(store, settings)
+    groups = (settings.data_dir / "user" / "groups.json",)  # the user's groups: outside builds
 
     async def openapi(request: Request) -> Response:
         return JSONResponse(document())
@@ -104,44 +120,44 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
             TileEndpoint(store, settings),
             methods=["GET", "HEAD"],
         ),
-        Route("/tiles/{tileset}.json", api.tilejson),
-        Route("/styles/{tileset}.json", api.style),
+        Route("/tiles/{tileset}.json", cached(api.tilejson)),
+        Route("/styles/{tileset}.json", cached(api.style)),
         Route("/downloads/{tileset}.mbtiles", downloads.mbtiles),
         Route("/downloads/{tileset}.pmtiles", downloads.pmtiles),
-        Route("/api/catalogue", api.catalogue),
-        Route("/api/indicators", api.indicators),
-        Route("/api/indicators/{indicator}", api.indicator),
+        Route("/downloads/{tileset}.gpkg", cached(downloads.gpkg)),
+        Route("/downloads/{tileset}.qlr", cached(downloads.qlr)),
+        Route("/api/catalogue", cached(api.catalogue)),
+        Route("/api/indicators", cached(api.indicators)),
+        Route("/api/indicators/{indicator}", cached(api.indicator)),
         Route("/api/indicators/{indicator}", uploads.remove_indicator, methods=["DELETE"]),
         Route("/api/uploads", uploads.create, methods=["POST"]),
         Route("/api/uploads/{upload}", uploads.discard, methods=["DELETE"]),
         Route("/api/uploads/{upload}/preview", uploads.preview, methods=["POST"]),
         Route("/api/uploads/{upload}/build", uploads.build, methods=["POST"]),
-        Route(
-            "/api/indicators/{indicator}/data.geojson", extracts.geojson, methods=["GET", "HEAD"]
-        ),
-        Route("/api/indicators/{indicator}/data.csv", extracts.csv),
-        Route("/api/levels", api.levels),
-        Route("/api/tilesets", api.tilesets),
-        Route("/api/tilesets/{tileset}", api.tileset),
-        Route("/api/indicators/{indicator}/compare", analysis.compare),
-        Route("/api/indicators/{indicator}/areas", api.indicator_areas),
-        Route("/api/inequality", analysis.inequality),
-        Route("/api/inequality.csv", analysis.inequality_csv),
-        Route("/api/groups", analysis.groups),
-        Route("/api/indexes", indexes.listing),
+        Route("/api/indicators/{indicator}/data.geojson", cached(extracts.geojson)),
+        Route("/api/indicators/{indicator}/data.csv", cached(extracts.csv)),
+        Route("/api/levels", cached(api.levels)),
+        Route("/api/tilesets", cached(api.tilesets)),
+        Route("/api/tilesets/{tileset}", cached(api.tileset)),
+        Route("/api/indicators/{indicator}/compare", cached(analysis.compare, watch=groups)),
+        Route("/api/indicators/{indicator}/areas", cached(api.indicator_areas)),
+        Route("/api/inequality", cached(analysis.inequality)),
+        Route("/api/inequality.csv", cached(analysis.inequality_csv)),
+        Route("/api/groups", cached(analysis.groups, watch=groups)),
+        Route("/api/indexes", cached(indexes.listing)),
         Route("/api/indexes", index_uploads.create, methods=["POST"]),
-        Route("/api/indexes/{index}", indexes.one),
+        Route("/api/indexes/{index}", cached(indexes.one)),
         Route("/api/indexes/{index}", index_uploads.remove, methods=["DELETE"]),
-        Route("/api/indexes/{index}/definition.toml", indexes.definition),
-        Route("/api/indexes/{index}/areas/{code}", indexes.area),
-        Route("/api/indexes/{index}/compare", indexes.compare),
-        Route("/api/similar", similar.sets),
-        Route("/api/similar/{code}", similar.area),
-        Route("/api/clusters", similar.clusters),
-        Route("/api/areas", api.search),
-        Route("/api/areas/{code}", api.area),
-        Route("/healthz", api.health),
-        Route("/openapi.json", openapi),
+        Route("/api/indexes/{index}/definition.toml", cached(indexes.definition)),
+        Route("/api/indexes/{index}/areas/{code}", cached(indexes.area)),
+        Route("/api/indexes/{index}/compare", cached(indexes.compare, watch=groups)),
+        Route("/api/similar", cached(similar.sets)),
+        Route("/api/similar/{code}", cached(similar.area)),
+        Route("/api/clusters", cached(similar.clusters)),
+        Route("/api/areas", cached(api.search)),
+        Route("/api/areas/{code}", cached(api.area)),
+        Route("/healthz", cached(api.health, keep=False, control="no-store")),
+        Route("/openapi.json", cached(openapi)),
         *web_routes(),
     ]
 
@@ -163,5 +179,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 
 def app_from_environment() -> Starlette:
-    """Factory for uvicorn workers: settings from LEVELUP_* variables."""
-    return create_app(Settings())
+    """Factory for uvicorn run by hand: the settings `levelup serve` hands over, else the
+    LEVELUP_* variables (see server.launch)."""
+    from server.launch import app_from_environment as from_launch
+
+    return from_launch()

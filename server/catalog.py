@@ -9,7 +9,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from levelup import db
 from levelup.errors import NotFoundError, StoreError
@@ -17,6 +17,9 @@ from server.bodies import BodyCache
 from tiles.context_file import context_file
 from tiles.store.mbtiles import MBTilesReader
 from tiles.tilemath import Tile
+
+if TYPE_CHECKING:
+    from server.responses import Body
 
 MANIFEST = "manifest.json"
 CONTEXT = "context"
@@ -87,6 +90,13 @@ class Tileset:
         )
 
 
+def _mtime(path: Path) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
+
+
 class Catalog:
     """Everything one build wrote, opened read-only and checked at start-up."""
 
@@ -101,6 +111,8 @@ class Catalog:
         self.data_dir = data_dir
         self.tiles_dir = data_dir / "tiles"
         self.manifest_path = self.tiles_dir / MANIFEST
+        # Last-Modified of everything made from this build (taken before reading it)
+        self.modified = int(max(_mtime(self.manifest_path), _mtime(data_dir / "levelup.db")))
         self.db = db.open_readonly(data_dir / "levelup.db")
         self.db.row_factory = sqlite3.Row
         self.meta = db.read_meta(self.db)
@@ -113,8 +125,8 @@ class Catalog:
             OrderedDict()
         )
         self._cache_tiles = cache_tiles
-        self.csv_bodies = BodyCache()  # finished CSV extracts of this build
-        self.geojson_bodies = BodyCache(budget=192 << 20, largest=96 << 20)  # for HEAD/Range
+        # finished bodies of this build (JSON, extracts, downloads made in memory) by URL
+        self.responses: BodyCache[Body] = BodyCache(budget=192 << 20, largest=96 << 20)
 
     def _load_manifest(self) -> dict[str, Tileset]:
         if not self.manifest_path.is_file():

@@ -154,6 +154,8 @@ def _tileset_page(entry: dict[str, Any], mode: str, latest: bool) -> Any:
         "tilejson": entry["tilejson"] if mode == "xyz" else None,
         "mbtiles": f"{base}/downloads/{entry['id']}.mbtiles" if mode == "xyz" else None,
         "pmtiles": f"{base}/tiles/{entry['id']}.pmtiles" if mode == "pmtiles" else None,
+        "gpkg": None,  # made by the server on demand; not part of a static site
+        "qlr": None,
         "csv": f"{base}/extracts/{key}.csv",
         "geojson": f"{base}/extracts/{entry['id']}.geojson" if latest else None,
     }

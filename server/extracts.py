@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from levelup import db
 from levelup.errors import BadRequestError, TooLargeError
@@ -21,7 +21,6 @@ from levelup.settings import Settings
 from server import params
 from server.api import find_indicator
 from server.catalog import Catalog, DataStore
-from server.ranges import ranged
 from tiles.classes import classify
 
 CHUNK = 200
@@ -66,8 +65,9 @@ class Extracts:
     async def geojson(self, request: Request) -> Response:
         """A FeatureCollection of every area of one level and year, with its value.
 
-        A plain GET streams; HEAD and Range requests (GDAL's /vsicurl/, which QGIS uses for
-        HTTP sources) get the whole body with its length, held briefly in memory.
+        Made in slices on the event loop (other requests are served in between); the route
+        keeps it per build (server.cached), so HEAD and Range requests (GDAL's /vsicurl/,
+        which QGIS uses for HTTP sources) and repeats cost nothing more.
         """
         catalog = self.store.current()
         params.allowed(request, "variant", "level", "year", "bbox", "codes")
@@ -113,19 +113,14 @@ class Extracts:
             "unit": unit,
         }
         name = f"{tileset_id}.geojson"
-        headers = {"Content-Disposition": f'inline; filename="{name}"'}
-
-        def features() -> AsyncIterator[bytes]:
-            return _features(catalog.db.execute(sql, bound), common, breaks)
-
-        if request.method == "HEAD" or "range" in request.headers:
-
-            async def whole() -> bytes:
-                return b"".join([chunk async for chunk in features()])
-
-            body = await catalog.geojson_bodies.get_or_make(_cache_key(request), whole)
-            return ranged(request, body, "application/geo+json", headers)
-        return StreamingResponse(features(), media_type="application/geo+json", headers=headers)
+        body = b"".join(
+            [chunk async for chunk in _features(catalog.db.execute(sql, bound), common, breaks)]
+        )
+        return Response(
+            body,
+            media_type="application/geo+json",
+            headers={"Content-Disposition": f'inline; filename="{name}"'},
+        )
 
     async def csv(self, request: Request) -> Response:
         """Every year (or a range) of one indicator, variant and level, one row per area-year."""
@@ -186,14 +181,10 @@ class Extracts:
 
         name = f"{chosen.indicator['id']}.{chosen.variant}.{chosen.level}.csv"
         return Response(
-            await catalog.csv_bodies.get_or_make(_cache_key(request), make),
+            await make(),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
-
-
-def _cache_key(request: Request) -> str:
-    return f"{request.url.path}?{request.url.query}"
 
 
 async def _features(
@@ -229,7 +220,7 @@ async def _features(
             )
             first = False
         yield "".join(parts).encode()
-        await asyncio.sleep(0)  # made whole for HEAD/Range: let other requests in meanwhile
+        await asyncio.sleep(0)  # let other requests in meanwhile
     yield b"]}"
 
 

@@ -33,7 +33,7 @@ def _json(description: str, schema: dict[str, Any] | None = None) -> dict[str, A
 
 def _errors(*codes: int) -> dict[str, Any]:
     text = {
-        400: "Malformed parameter",
+        400: "Malformed parameter, or a malformed bytes Range header",
         403: "Uploads switched off, or a cross-site request",
         404: "Not found",
         409: "Clashes with an existing or shipped indicator",
@@ -44,6 +44,31 @@ def _errors(*codes: int) -> dict[str, Any]:
     return {str(c): _json(text[c], ERROR) for c in codes}
 
 
+VALIDATORS = {
+    "ETag": {"description": "Strong validator of this copy", "schema": {"type": "string"}},
+    "Last-Modified": {"description": "When the build it comes from was made", "schema": {}},
+    "Cache-Control": {"description": "How long caches may reuse it", "schema": {}},
+}
+
+
+def _conditional() -> dict[str, Any]:
+    """Answers every GET may give (RFC 9110 conditional and range requests)."""
+    return {
+        "206": {
+            "description": "Partial content: the Range asked for (several ranges as "
+            "multipart/byteranges); If-Range with an old validator gets the whole body",
+            "headers": {**VALIDATORS, "Content-Range": {"schema": {"type": "string"}}},
+        },
+        "304": {
+            "description": "Not modified (If-None-Match, or If-Modified-Since)",
+            "headers": VALIDATORS,
+        },
+        "400": _json("Malformed parameter, or a malformed bytes Range header", ERROR),
+        "412": _json("Precondition failed (If-Match, If-Unmodified-Since)", ERROR),
+        "416": _json("Range not satisfiable (Content-Range: bytes */length)", ERROR),
+    }
+
+
 def _get(
     summary: str,
     parameters: list[dict[str, Any]],
@@ -51,7 +76,12 @@ def _get(
     *errors: int,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    responses = {"200": ok, **(extra or {}), **_errors(*errors)}
+    responses = {
+        "200": {**ok, "headers": VALIDATORS},
+        **(extra or {}),
+        **_conditional(),
+        **_errors(*errors),
+    }
     return {"get": {"summary": summary, "parameters": parameters, "responses": responses}}
 
 
@@ -69,6 +99,21 @@ LEVEL = _param(
 CODES = _param("codes", "query", "Comma-separated area codes", {"type": "string"})
 
 
+DOWNLOADS = [
+    ("mbtiles", "application/vnd.sqlite3", "The tileset as an MBTiles file"),
+    ("pmtiles", "application/vnd.pmtiles", "The tileset as a PMTiles v3 archive"),
+    (
+        "gpkg",
+        "application/geopackage+sqlite3",
+        "The tileset's areas and values as a GeoPackage whose default QGIS style is the "
+        "choropleth (opens styled in QGIS)",
+    ),
+    (
+        "qlr",
+        "application/xml",
+        "A QGIS layer definition of the XYZ tiles with their zoom range and the choropleth",
+    ),
+]
 UPLOAD = _param("upload", "path", "Upload id", {"type": "string", "pattern": "^[0-9a-f]{32}$"})
 GUARD = _param(
     "X-Requested-With", "header", "Must be 'levelup' (cross-site guard)", {"const": "levelup"}, True
@@ -161,6 +206,7 @@ def document() -> dict[str, Any]:
     ]
     paths = {
         "/healthz": _get("Liveness and build served", [], _json("OK"), 503),
+        "/openapi.json": _get("This document (OpenAPI 3.1)", [], _json("OpenAPI document")),
         "/api/catalogue": _get(
             "Indicators, themes, geographies, sources", [], _json("Catalogue"), 503
         ),
@@ -186,10 +232,6 @@ def document() -> dict[str, Any]:
             404,
             413,
             503,
-            extra={
-                "206": {"description": "Partial content (Range requests, as GDAL's /vsicurl/)"},
-                "416": _json("Range not satisfiable", ERROR),
-            },
         ),
         "/api/indicators/{indicator}/data.csv": _get(
             "CSV of every year and area, streamed",
@@ -320,39 +362,21 @@ def document() -> dict[str, Any]:
             400,
             404,
             503,
-            extra={
-                "204": {"description": "Empty tile inside the zoom range"},
-                "304": {"description": "Not modified (If-None-Match)"},
-            },
+            extra={"204": {"description": "Empty tile inside the zoom range"}},
         ),
-        "/downloads/{tileset}.mbtiles": _get(
-            "The tileset as an MBTiles file",
-            [TILESET_ID],
-            {
-                "description": "MBTiles",
-                "content": {
-                    "application/vnd.sqlite3": {"schema": {"type": "string", "format": "binary"}}
+        **{
+            f"/downloads/{{tileset}}.{suffix}": _get(
+                summary,
+                [TILESET_ID],
+                {
+                    "description": suffix,
+                    "content": {media: {"schema": {"type": "string", "format": "binary"}}},
                 },
-            },
-            404,
-            503,
-        ),
-        "/downloads/{tileset}.pmtiles": _get(
-            "The tileset as a PMTiles v3 archive (Range requests supported)",
-            [TILESET_ID],
-            {
-                "description": "PMTiles",
-                "content": {
-                    "application/vnd.pmtiles": {"schema": {"type": "string", "format": "binary"}}
-                },
-            },
-            404,
-            503,
-            extra={
-                "206": {"description": "Partial content"},
-                "416": _json("Range not satisfiable", ERROR),
-            },
-        ),
+                404,
+                503,
+            )
+            for suffix, media, summary in DOWNLOADS
+        },
     }
     paths.update(_upload_paths())
     paths["/api/indicators/{indicator}"].update(

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.requests import Request
+
+from levelup.settings import Settings
 from server.catalog import Tileset
 
 # ColorBrewer YlGnBu (colour-blind safe); the darkest blue is always the better end.
@@ -21,6 +24,13 @@ BETTER = {
     "neither": "neither higher nor lower is better; darker = higher",
 }
 OUTLINE = "#ffffff"
+
+
+def public_base(settings: Settings, request: Request) -> str:
+    """Base URL for links in responses: LEVELUP_PUBLIC_URL, else the request's own."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    return f"{request.url.scheme}://{request.url.netloc}{request.scope.get('root_path', '')}"
 
 
 def tile_url(base: str, tileset: Tileset) -> str:

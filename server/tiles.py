@@ -1,9 +1,11 @@
 """The tile endpoint: a lean ASGI handler (no body buffering, no per-request recompression).
 
 GET /tiles/{tileset}/{z}/{x}/{y}.pbf answers gzip bytes as stored when the client accepts
-gzip (decompressed otherwise), a strong ETag (304 on If-None-Match), Cache-Control and one
-Access-Control-Allow-Origin. 204 for an empty tile inside the zoom range; 404 outside it (so
-clients overzoom) and for unknown tilesets; 400 for malformed coordinates.
+gzip (decompressed otherwise), with a strong ETag per copy, Last-Modified (the build),
+Cache-Control and one Access-Control-Allow-Origin; conditional and range requests are
+answered like every other body (server.conditional). 204 for an empty tile inside the zoom
+range; 404 outside it (so clients overzoom) and for unknown tilesets; 400 for malformed
+coordinates.
 """
 
 from __future__ import annotations
@@ -16,10 +18,20 @@ from starlette.types import Receive, Scope, Send
 from levelup.errors import LevelupError
 from levelup.settings import Settings
 from server.catalog import DataStore
+from server.conditional import (
+    CONDITIONS,
+    Representation,
+    accepts_gzip,
+    http_date,
+    plan,
+    preconditions,
+    wants_gzip,
+)
 from server.errors import LOG, status_of
+from server.responses import header_list, payload, request_fields
 from tiles.tilemath import MAX_ZOOM, Tile
 
-MVT = b"application/vnd.mapbox-vector-tile"
+MVT = "application/vnd.mapbox-vector-tile"
 
 
 def _number(text: str) -> int | None:
@@ -39,6 +51,13 @@ class TileEndpoint:
             (b"vary", b"accept-encoding"),
         ]
         self.cors = [(b"access-control-allow-origin", cors)]
+        fields = (("cache-control", cache.decode()), ("vary", "accept-encoding"))
+        self.plain = fields
+        self.gzipped = (*fields, ("content-encoding", "gzip"))
+        whole = [*self.cors, (b"content-type", MVT.encode()), (b"accept-ranges", b"bytes")]
+        self.whole = whole
+        self.plain_fields = [(k.encode(), v.encode()) for k, v in self.plain]
+        self.gzip_fields = [(k.encode(), v.encode()) for k, v in self.gzipped]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer one tile request."""
@@ -96,58 +115,54 @@ class TileEndpoint:
             )
             return
         found = catalog.tile(tileset, tile)
-        head = scope["method"] == "HEAD"
-        if found is None:
-            await send({"type": "http.response.start", "status": 204, "headers": self.common})
+        method = scope["method"]
+        accept, conditional = b"", False
+        for key, value in scope["headers"]:
+            if key == b"accept-encoding":
+                accept = value
+            elif key in CONDITIONS:
+                conditional = True
+        fields = request_fields(scope) if conditional else {}
+        if found is None:  # empty inside the zoom range: 204, or 304 to a matching If-None-Match
+            rep = Representation(0, "", f'"{tileset.digest[:16]}-empty"', catalog.modified)
+            status = 304 if preconditions(method, fields, rep) == 304 else 204
+            headers = [*self.common, (b"etag", rep.etag.encode())]
+            await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
         data, image = found
-        gzipped = _accepts_gzip(scope)
-        etag = f'"{tileset.digest[:16]}-{image}-{"g" if gzipped else "i"}"'.encode()
-        if _matches(scope, etag):
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 304,
-                    "headers": [*self.common, (b"etag", etag)],
-                }
-            )
-            await send({"type": "http.response.body", "body": b""})
-            return
-        if gzipped:
-            headers = [
-                *self.common,
-                (b"content-type", MVT),
-                (b"content-encoding", b"gzip"),
-                (b"etag", etag),
-            ]
-        else:
+        gzipped = (
+            wants_gzip(fields, method) if conditional else accepts_gzip(accept.decode("latin-1"))
+        )
+        if not gzipped:
             data = gzip.decompress(data)
-            headers = [*self.common, (b"content-type", MVT), (b"etag", etag)]
-        headers.append((b"content-length", str(len(data)).encode()))
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": b"" if head else data})
-
-
-def _header(scope: Scope, name: bytes) -> bytes:
-    for key, value in scope["headers"]:
-        if key == name:
-            return bytes(value)
-    return b""
-
-
-def _accepts_gzip(scope: Scope) -> bool:
-    for part in _header(scope, b"accept-encoding").lower().split(b","):
-        coding, _, params = part.strip().partition(b";")
-        if coding in (b"gzip", b"*") and params.replace(b" ", b"") not in (b"q=0", b"q=0.0"):
-            return True
-    return False
-
-
-def _matches(scope: Scope, etag: bytes) -> bool:
-    header = _header(scope, b"if-none-match")
-    if not header:
-        return False
-    return header.strip() == b"*" or etag in [
-        t.strip().removeprefix(b"W/") for t in header.split(b",")
-    ]
+        etag = f'"{tileset.digest[:16]}-{image}-{"g" if gzipped else "i"}"'
+        if not conditional:  # plan()'s answer to a request without conditions, prepared
+            start = {"type": "http.response.start", "status": 200}
+            headers = [
+                *self.whole,
+                (b"etag", etag.encode()),
+                (b"last-modified", http_date(catalog.modified).encode()),
+                *(self.gzip_fields if gzipped else self.plain_fields),
+                (b"content-length", str(len(data)).encode()),
+            ]
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": b"" if method == "HEAD" else data})
+            return
+        rep = Representation(
+            len(data),
+            MVT,
+            etag,
+            catalog.modified,
+            self.gzipped if gzipped else self.plain,
+        )
+        decided = plan(method, fields, rep)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": decided.status,
+                "headers": [*self.cors, *header_list(decided)],
+            }
+        )
+        body = b"" if method == "HEAD" else payload(decided, data)
+        await send({"type": "http.response.body", "body": body})

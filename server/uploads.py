@@ -7,6 +7,7 @@ name it arrived with is only ever shown, never used as a path. Detection and bui
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import time
@@ -73,11 +74,21 @@ def file_name(raw: str | None) -> str:
     return name
 
 
+def is_loopback(host: str) -> bool:
+    """Whether an address (or "localhost") is on the loopback interface only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.removeprefix("::ffff:")).is_loopback
+    except ValueError:
+        return False
+
+
 def uploads_enabled(settings: Settings) -> bool:
     """Uploads as configured; by default only when the server listens on loopback."""
     if settings.uploads is not None:
         return settings.uploads
-    return settings.host in LOOPBACK
+    return is_loopback(settings.host)
 
 
 def hostname(host: str) -> str:
@@ -154,8 +165,13 @@ class Uploads:
         cross-site forms cannot post here and DNS rebinding cannot reach us."""
         if not uploads_enabled(self.settings):
             raise ForbiddenError(
-                "uploads are switched off on this server (LEVELUP_UPLOADS; on by default "
-                "only when serving on 127.0.0.1)"
+                f"uploads are switched off on this server: it listens on {self.settings.host} "
+                "(LEVELUP_UPLOADS; on by default only when serving on 127.0.0.1)"
+            )
+        client = request.client.host if request.client else ""
+        if self.settings.uploads is None and not is_loopback(client):
+            raise ForbiddenError(  # on by default for this machine's own users, no one else
+                "uploads are only accepted from this machine unless LEVELUP_UPLOADS is set"
             )
         if request.headers.get(CSRF_HEADER) != "levelup":
             raise ForbiddenError(f"send the header '{CSRF_HEADER}: levelup' (cross-site guard)")

@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.errors import error_response
+from server.files import WebFiles
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 MAPLIBRE = Path("node_modules") / "maplibre-gl" / "dist"
@@ -59,6 +59,7 @@ class PageHeaders:
 def web_routes(web_dir: Path = WEB_DIR) -> list[BaseRoute]:
     """Routes for the page, its modules and MapLibre (a clear 503 if npm was not run)."""
     vendor = web_dir / MAPLIBRE
+    files = WebFiles()  # every file answered by the book, like the data (server.conditional)
 
     async def index(request: Request) -> Response:
         if not vendor.is_dir():
@@ -67,29 +68,21 @@ def web_routes(web_dir: Path = WEB_DIR) -> list[BaseRoute]:
                 f"the web client needs MapLibre GL JS in {vendor}: "
                 "run `make run` (it runs `npm ci` in web/)",
             )
-        return FileResponse(
-            web_dir / "index.html",
-            media_type="text/html; charset=utf-8",
-            headers={"Cache-Control": "no-cache"},
-        )
+        return await files.answer(request, web_dir / "index.html")
 
     async def favicon(request: Request) -> Response:
-        return FileResponse(web_dir / "favicon.svg", media_type="image/svg+xml")
+        return await files.answer(request, web_dir / "favicon.svg")
 
     routes: list[BaseRoute] = [
         Route("/", index),
         Route("/favicon.svg", favicon),
         Route("/favicon.ico", favicon),
-        Mount("/app", app=StaticFiles(directory=web_dir / "app"), name="app"),
+        Mount("/app", app=files.folder(web_dir / "app"), name="app"),
     ]
     if vendor.is_dir():
-        routes.append(
-            Mount("/vendor/maplibre-gl", app=StaticFiles(directory=vendor), name="maplibre")
-        )
+        routes.append(Mount("/vendor/maplibre-gl", app=files.folder(vendor), name="maplibre"))
     if (web_dir / FONT).is_dir():
-        routes.append(
-            Mount("/vendor/noto-sans", app=StaticFiles(directory=web_dir / FONT), name="font")
-        )
+        routes.append(Mount("/vendor/noto-sans", app=files.folder(web_dir / FONT), name="font"))
     return routes
 
 

@@ -39,7 +39,7 @@ print(sorted({{m.split(".")[0] for m in sys.modules}} & heavy))
 def test_every_route_is_in_the_openapi_document(client) -> None:
     served = client.get("/openapi.json").json()
     assert served == document() and served["openapi"].startswith("3.")
-    api_prefixes = ("/api/", "/tiles/", "/styles/", "/downloads/", "/healthz")
+    api_prefixes = ("/api/", "/tiles/", "/styles/", "/downloads/", "/healthz", "/openapi.json")
     paths = {
         r.path
         for r in client.app.routes
@@ -89,11 +89,11 @@ def test_uploads_and_deletions_are_not_offered_to_other_origins(client) -> None:
         assert answer.status_code >= 400 and "access-control-allow-origin" not in answer.headers
 
 
-def test_levelup_serve_binds_localhost_and_answers(data_dir) -> None:
+def test_levelup_serve_binds_localhost_answers_and_logs_requests(data_dir) -> None:
     port = free_port()
     env = {**os.environ, "LEVELUP_DATA_DIR": str(data_dir)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "levelup.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "levelup.cli", "serve", "--port", str(port), "--access-log"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -111,9 +111,10 @@ def test_levelup_serve_binds_localhost_and_answers(data_dir) -> None:
                 time.sleep(0.3)
     finally:
         process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
+        output = process.communicate(timeout=10)[0].decode()
+    assert f"[{process.pid}] 127.0.0.1:" in output, output  # the worker's pid, the client
+    assert '"GET /healthz HTTP/1.1" 200' in output, output
+    assert "uploads on" in output, output
 
 
 def test_serve_refuses_a_missing_build(tmp_path) -> None:

@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -114,15 +115,31 @@ def test_gdal_reads_the_geojson_extract(client, tmp_path) -> None:
     assert json.loads(path.read_text())["features"][0]["type"] == "Feature"
 
 
-def test_geojson_head_and_range_requests_for_gdal_vsicurl(client) -> None:
+def test_geojson_head_and_range_requests_for_gdal_vsicurl(client, live_server) -> None:
     url = GEOJSON + "?level=lad&year=2019"
-    full = client.get(url).content
-    head = client.head(url)
+    plain = {"Accept-Encoding": "identity"}  # what GDAL's /vsicurl/ sends (no Accept-Encoding)
+    full = client.get(url, headers=plain).content
+    head = client.head(url, headers=plain)
     assert head.status_code == 200 and int(head.headers["content-length"]) == len(full)
     assert head.headers["accept-ranges"] == "bytes" and head.content == b""
-    part = client.get(url, headers={"Range": "bytes=10-99"})
-    assert part.status_code == 206 and part.content == full[10:100]
-    assert part.headers["content-range"] == f"bytes 10-99/{len(full)}"
+    packed = client.head(url, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["content-encoding"] == "gzip"
+    assert int(packed.headers["content-length"]) < len(full) / 2
+    for headers in (plain, {"Accept-Encoding": "gzip"}):  # ranges: always of the plain bytes
+        part = client.get(url, headers={**headers, "Range": "bytes=10-99"})
+        assert part.status_code == 206 and part.content == full[10:100]
+        assert part.headers["content-range"] == f"bytes 10-99/{len(full)}"
+        assert "content-encoding" not in part.headers
+    ogrinfo = shutil.which("ogrinfo")
+    assert ogrinfo, "ogrinfo (Debian gdal-bin) is required: run `make test`"
+    read = subprocess.run(  # GDAL reads it over HTTP with HEAD and Range requests
+        [ogrinfo, "-ro", "-so", "-al", f"/vsicurl/{live_server}{url}"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_PROXY": "127.0.0.1"},
+    )
+    assert read.returncode == 0, read.stderr
+    assert "Feature Count: 361" in read.stdout and "value: Real" in read.stdout, read.stdout
 
 
 def test_unknown_parameters_and_empty_year_ranges_are_400(client) -> None:

@@ -19,6 +19,7 @@ from tests.conftest import clone_data_dir
 
 GUARD = {"X-Requested-With": "levelup"}
 LEEDS, BLACKPOOL = "E08000035", "E06000009"
+LOCAL = ("127.0.0.1", 50000)  # the peer address a browser on this machine connects from
 
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("whole_catalogue")]
@@ -33,7 +34,8 @@ def folder(full_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 @pytest.fixture(scope="module")
 def client(folder: Path) -> Iterator[TestClient]:
     settings = Settings(data_dir=folder, reload_interval=0)
-    with TestClient(create_app(settings), base_url="http://127.0.0.1") as test_client:
+    app = create_app(settings)
+    with TestClient(app, base_url="http://127.0.0.1", client=LOCAL) as test_client:
         yield test_client
 
 

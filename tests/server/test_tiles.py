@@ -100,3 +100,16 @@ def test_a_tileset_file_removed_under_a_running_server_is_a_clear_503(own_data_d
         assert "no such tileset file" in response.json()["error"]["message"]
         assert client.get(f"/tiles/{LAD}.json").status_code == 200  # the rest keeps working
         assert client.get("/tiles/no-such-tileset/0/0/0.pbf").status_code == 404
+
+
+def test_the_prepared_answer_is_the_planned_one(client) -> None:
+    """A tile request without conditions skips planning for speed; its answer must be what
+    server.conditional.plan gives (asked here with a condition that does not apply)."""
+    for encoding in ("gzip", "identity"):
+        plain = client.get(f"{URL}/5/15/10.pbf", headers={"Accept-Encoding": encoding})
+        planned = client.get(
+            f"{URL}/5/15/10.pbf",
+            headers={"Accept-Encoding": encoding, "If-None-Match": '"not-this-one"'},
+        )
+        assert plain.status_code == planned.status_code == 200
+        assert plain.headers.raw == planned.headers.raw and plain.content == planned.content

@@ -12,11 +12,13 @@ from starlette.testclient import TestClient
 
 from levelup.settings import Settings
 from server.app import create_app
+from server.uploads import uploads_enabled
 from tests.conftest import clone_data_dir
 from tests.pipeline.byod.tables import districts, messy_tidy, nuts_semicolon, plain
 from tests.pipeline.byod.test_ingest import snapshot
 
 GUARD = {"X-Requested-With": "levelup"}
+LOCAL = ("127.0.0.1", 50000)  # the peer address a browser on this machine connects from
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +29,8 @@ def folder(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def client(folder: Path) -> Iterator[TestClient]:
     settings = Settings(data_dir=folder, reload_interval=0)
-    with TestClient(create_app(settings), base_url="http://127.0.0.1") as test_client:
+    app = create_app(settings)
+    with TestClient(app, base_url="http://127.0.0.1", client=LOCAL) as test_client:
         yield test_client
 
 
@@ -239,6 +242,24 @@ def test_hosts_ids_and_unexpected_failures(client: TestClient, folder: Path, reg
 
 
 def test_uploads_default_to_loopback_only(folder: Path) -> None:
-    public = TestClient(create_app(Settings(data_dir=folder, host="0.0.0.0")))
+    public = TestClient(create_app(Settings(data_dir=folder, host="0.0.0.0")), client=LOCAL)
     assert public.get("/api/catalogue").json()["uploads"]["enabled"] is False
-    assert public.post("/api/uploads", content=b"x", headers=GUARD).status_code == 403
+    refused = public.post("/api/uploads", content=b"x", headers=GUARD)
+    assert refused.status_code == 403 and "listens on 0.0.0.0" in refused.text
+    for host in ("localhost", "::1", "127.0.0.2"):
+        assert uploads_enabled(Settings(data_dir=folder, host=host)), host
+    for host in ("0.0.0.0", "::", "192.0.2.7", "example.org"):
+        assert not uploads_enabled(Settings(data_dir=folder, host=host)), host
+
+
+def test_uploads_on_by_default_are_for_this_machine_only(folder: Path) -> None:
+    """Even if the app was told it listens on loopback (uvicorn run by hand with --host
+    0.0.0.0), a peer from elsewhere is refused unless the operator switched uploads on."""
+    app = create_app(Settings(data_dir=folder))
+    for peer, status in ((("192.0.2.7", 4000), 403), (("::1", 4000), 404), (LOCAL, 404)):
+        remote = TestClient(app, base_url="http://127.0.0.1", client=peer)
+        answer = remote.delete("/api/uploads/" + "0" * 32, headers=GUARD)
+        assert answer.status_code == status, (peer, answer.text)
+    switched_on = create_app(Settings(data_dir=folder, uploads=True))
+    remote = TestClient(switched_on, base_url="http://127.0.0.1", client=("192.0.2.7", 4000))
+    assert remote.delete("/api/uploads/" + "0" * 32, headers=GUARD).status_code == 404

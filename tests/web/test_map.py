@@ -150,6 +150,10 @@ def test_downloads_and_qgis_box_point_at_this_view(visit: Visit) -> None:
     assert visit.page.locator("#qgis-max").inner_text() == "11"
     response = visit.page.request.get(f"{visit.base}{geojson}")
     assert response.ok and response.json()["type"] == "FeatureCollection"
+    for link, kind in (("#dl-gpkg", "gpkg"), ("#dl-qlr", "qlr")):  # open styled in QGIS
+        href = visit.page.locator(link).get_attribute("href")
+        assert href.endswith(f"/downloads/gdp-per-head.current-prices.lad.2019.{kind}"), href
+        assert visit.page.request.get(href).ok
 
 
 def test_controls_are_labelled_for_keyboard_and_screen_readers(visit: Visit) -> None:

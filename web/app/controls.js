@@ -113,6 +113,9 @@ export function renderDownloads(app) {
     link("dl-geojson", `${base}/data.geojson?variant=${state.variant}&level=${state.level}&year=${state.year}&bbox=${bbox.join(",")}`);
     link("dl-csv", `${base}/data.csv?variant=${state.variant}&level=${state.level}`);
   }
+  link("dl-gpkg", tileset.gpkg);
+  link("dl-qlr", tileset.qlr);
+  $("dl-gpkg").parentElement.hidden = !tileset.gpkg && !tileset.qlr; // none in a static site
   link("dl-mbtiles", tileset.mbtiles);
   link("dl-pmtiles", tileset.pmtiles);
   document.querySelector(".qgis").hidden = !tileset.tiles;
