@@ -42,3 +42,20 @@ def classify(values: np.ndarray, breaks: tuple[float, ...]) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     classes = np.searchsorted(np.asarray(breaks, dtype=float), values, side="right")
     return np.where(np.isfinite(values), classes, -1).astype(np.int64)
+
+
+# Half-widths of the "against its country" classes, in index points: the smallest that holds
+# four fifths of the areas' distances from their country (100), so the map shows spread.
+COUNTRY_SPREADS = (2.0, 4.0, 8.0, 12.0, 20.0, 40.0, 60.0)
+
+
+def country_breaks(index: np.ndarray) -> tuple[float, ...]:
+    """Breaks of the diverging "against its country" classes (country = 100): 100 ∓ s and
+    100 ∓ s/4, with s the smallest of COUNTRY_SPREADS covering 80% of |index − 100|."""
+    finite = np.asarray(index, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0:
+        return ()
+    reach = float(np.quantile(np.abs(finite - 100.0), 0.8))
+    spread = next((s for s in COUNTRY_SPREADS if s >= reach), COUNTRY_SPREADS[-1])
+    return (100.0 - spread, 100.0 - spread / 4, 100.0 + spread / 4, 100.0 + spread)
