@@ -15,6 +15,7 @@ from server.catalog import DataStore
 from server.downloads import Downloads
 from server.errors import HANDLERS
 from server.extracts import Extracts
+from server.hexmaps import HexMaps
 from server.index_uploads import IndexUploads
 from server.indexes import Indexes
 from server.openapi import document
@@ -94,6 +95,7 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
     indexes = Indexes(store, settings)
     index_uploads = IndexUploads(store, settings)
     similar = Similar(store)
+    hexmaps = HexMaps(store)
 
     async def openapi(request: Request) -> Response:
         return JSONResponse(document())
@@ -120,6 +122,9 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
             "/api/indicators/{indicator}/data.geojson", extracts.geojson, methods=["GET", "HEAD"]
         ),
         Route("/api/indicators/{indicator}/data.csv", extracts.csv),
+        Route("/api/indicators/{indicator}/hexes.geojson", hexmaps.geojson),
+        Route("/api/indicators/{indicator}/data.hexjson", hexmaps.hexjson),
+        Route("/api/hexmaps", hexmaps.listing),
         Route("/api/levels", api.levels),
         Route("/api/tilesets", api.tilesets),
         Route("/api/tilesets/{tileset}", api.tileset),
