@@ -27,7 +27,8 @@ def area_detail(catalog: Catalog, code: str, level: str | None) -> dict[str, Any
     values = catalog.rows(
         "SELECT o.indicator, o.variant, o.level, o.year, o.period, o.value, o.lower, o.upper, "
         'o.status, o.source_code, o.rank, o."of", o.percentile, o.z, o.band, o.change, '
-        'o.change_pct, o."index", o.national, o.national_code, '
+        'o.change_pct, o."index", o.national, o.national_code, o.country_value, o.country_code, '
+        "o.country_index, "
         "s.median, s.mad, s.p25, s.p75 FROM observations o LEFT JOIN stats s "
         "ON s.indicator = o.indicator AND s.variant = o.variant AND s.level = o.level "
         "AND s.year = o.year WHERE o.code = ? AND (? IS NULL OR o.level = ?) "
