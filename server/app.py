@@ -19,6 +19,7 @@ from server.hexmaps import HexMaps
 from server.index_uploads import IndexUploads
 from server.indexes import Indexes
 from server.openapi import document
+from server.profile_routes import Profiles
 from server.similar import Similar
 from server.tiles import TileEndpoint
 from server.uploads import Uploads
@@ -96,6 +97,7 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
     index_uploads = IndexUploads(store, settings)
     similar = Similar(store)
     hexmaps = HexMaps(store)
+    profiles = Profiles(store)
 
     async def openapi(request: Request) -> Response:
         return JSONResponse(document())
@@ -145,6 +147,8 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
         Route("/api/clusters", similar.clusters),
         Route("/api/areas", api.search),
         Route("/api/areas/{code}", api.area),
+        Route("/api/profiles/{code}", profiles.data),
+        Route("/areas/{code}", profiles.page),
         Route("/healthz", api.health),
         Route("/openapi.json", openapi),
         *web_routes(),

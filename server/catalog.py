@@ -128,6 +128,7 @@ class Catalog:
         self._cache_tiles = cache_tiles
         self.csv_bodies = BodyCache()  # finished CSV extracts of this build
         self.geojson_bodies = BodyCache(budget=192 << 20, largest=96 << 20)  # for HEAD/Range
+        self.profile_bodies = BodyCache(budget=64 << 20, largest=4 << 20)  # gzip area profiles
 
     def _load_manifest(self) -> dict[str, Tileset]:
         if not self.manifest_path.is_file():
