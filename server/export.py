@@ -245,6 +245,34 @@ def _area_page(page: dict[str, Any], series: set[tuple[str, str, str]]) -> dict[
     return page
 
 
+def _profiles(
+    client: InProcessClient, site: SiteWriter, codes: list[str], mode: str, progress: bool
+) -> None:
+    """Every area's profile page and data, and the profiles its pages link to (parents,
+    children, successors, similar areas), so no link on an exported profile leads nowhere."""
+    todo, done, seeds = list(reversed(codes)), set(), set(codes)
+    bar = tqdm(total=len(codes), desc="profiles", unit="area", disable=not progress)
+    while todo:
+        code = todo.pop()
+        if code in done:
+            continue
+        done.add(code)
+        try:
+            text = client.text(f"/api/profiles/{code}")
+        except LevelupError:
+            if code in seeds:
+                raise
+            continue  # a linked code with no boundary and no value: its link says so
+        profile = json.loads(text)
+        site.write(f"api/profiles/{code}.json", text)
+        site.write(f"areas/{code}/index.html", profile_html(code, profile["name"], mode))
+        linked = [*profile["parents"], *profile["children"], *profile["successors"]]
+        linked += profile["similar"]["areas"] if profile["similar"] else []
+        todo += [a["code"] for a in linked if a["code"] not in done]
+        bar.update()
+    bar.close()
+
+
 def export_site(
     data_dir: Path,
     target: Path,
@@ -316,13 +344,7 @@ def export_site(
             for code, level in tqdm(pairs, desc="areas", unit="area", disable=not progress):
                 page = _area_page(client.json(f"/api/areas/{code}", f"level={level}"), series)
                 site.write_json(f"api/areas/{code}.{level}.json", page)
-            names = {row["code"]: row["name"] for row in index}
-            for code in tqdm(sorted({c for c, _ in pairs}), desc="profiles", unit="area",
-                             disable=not progress):  # fmt: skip
-                site.write(f"api/profiles/{code}.json", client.text(f"/api/profiles/{code}"))
-                site.write(
-                    f"areas/{code}/index.html", profile_html(code, names.get(code, code), mode)
-                )
+            _profiles(client, site, sorted({c for c, _ in pairs}), mode, progress)
         write_client(building, mode)
         (building / MARKER).write_text(json.dumps({"levelup_export": mode}) + "\n")
         if mode == "xyz":

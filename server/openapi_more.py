@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 CODE = {"type": "string", "pattern": "^[A-Za-z0-9_]{1,16}$"}
+SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
 TEXT = {"type": "string"}
 
 
@@ -58,7 +59,7 @@ def more_paths(indicator: dict[str, Any]) -> dict[str, Any]:
         _param("level", "query", "Geography level with a hex layout (lad)", TEXT),
         _param("year", "query", "Year (default: the latest)", TEXT),
     ]
-    index = _param("index", "path", "Index id", TEXT)
+    index = _param("index", "path", "Index id", {"type": "string", "pattern": SLUG})
     code = _param("code", "path", "Area code", CODE)
     year = _param("year", "query", "Year (default: the latest)", TEXT)
     return {
@@ -115,7 +116,7 @@ def more_paths(indicator: dict[str, Any]) -> dict[str, Any]:
         },
         "/api/indexes/{index}": {
             "get": _op("An index: method, pillars, years", [index], _ok("Index"), 404, 503),
-            "delete": _op("Delete your own index", [index], _ok("Deleted"), 403, 404),
+            "delete": _op("Delete your own index", [index], _ok("Deleted"), 400, 403, 404),
         },
         "/api/indexes/{index}/definition.toml": {
             "get": _op("An index's definition", [index], _ok("TOML", "application/toml"), 404)

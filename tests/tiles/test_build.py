@@ -183,6 +183,7 @@ def test_metadata_is_complete(tile_build) -> None:
         "z": "Number",
         "index": "Number",
         "change_pct": "Number",
+        "country_index": "Number",
     }
     stats = layers["tilestats"]["layers"][0]
     assert stats["count"] == 361 and stats["geometry"] == "Polygon"
