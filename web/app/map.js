@@ -254,6 +254,7 @@ export class MapView {
     const found = this.map.querySourceFeatures(this.current.source,
       { sourceLayer: "labels", filter: ["==", ["get", "code"], code] })[0];
     if (!found) return false;
+    this.map.resize(); // the panel may just have opened beside or under the map
     const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     this.map.flyTo({ center: found.geometry.coordinates, zoom: Math.max(this.map.getZoom(), HEX_LABELS_FROM + 0.6),
       duration: reduce ? 0 : 600 });
