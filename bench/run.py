@@ -12,6 +12,7 @@ from pathlib import Path
 from bench import (
     build_scaling,
     index_compute,
+    profile_page,
     serve_vs_tileserver,
     static_vs_server,
     tiles_vs_gdal,
@@ -23,7 +24,7 @@ def main() -> None:
     """Tiles against GDAL, serving against TileServer GL light and nginx on a static export,
     bytes on the wire and tile req/s against another revision, then build scaling (1 and 2
     workers, local and Dask), then the index, its intervals, similar areas and area types,
-    all on the same build."""
+    then area profile pages against the map in Chromium, all on the same build."""
     if not all(shutil.which(tool) for tool in ("ogr2ogr", "wrk", "nginx")):
         raise SystemExit("needs ogr2ogr, wrk and nginx: scripts/install-system-deps bench")
     results: dict[str, object] = {"when": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -43,6 +44,8 @@ def main() -> None:
         print(build_scaling.report(scaling), flush=True)
         index = index_compute.run(work / "catalogue")
         print(index_compute.report(index), flush=True)
+        profiles = profile_page.run(work / "catalogue")
+        print(profile_page.report(profiles), flush=True)
         results |= {
             "tiles": tiles,
             "serving": serving,
@@ -50,6 +53,7 @@ def main() -> None:
             "build": scaling,
             "index": index,
             "wire": wired,
+            "profiles": profiles,
         }
     out = Path(__file__).parent / "results" / "latest.json"
     out.parent.mkdir(exist_ok=True)

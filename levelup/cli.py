@@ -135,7 +135,9 @@ def build(
         first=first,
     )
     click.echo(
-        f"tiles: {tiles.planned} tilesets ({tiles.built} built, {tiles.skipped} up to date), "
+        f"tiles: {tiles.planned} tilesets and {tiles.hex_planned} hex maps "
+        f"({tiles.built} built, {tiles.skipped} up to date; hex maps "
+        f"{tiles.hex_bytes / 1e6:,.1f} MB), "
         f"{tiles.tiles:,} tiles, {tiles.bytes / 1e6:,.1f} MB, {tiles.features:,} features "
         f"in {tiles.seconds:.1f}s; catalogue: {tiles.catalogue_tilesets:,} tilesets, "
         f"{tiles.catalogue_bytes / 1e6:,.1f} MB in {tiles.manifest.parent}"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from levelup.errors import StoreError
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -55,6 +55,7 @@ CREATE TABLE observations (
     rank INTEGER, "of" INTEGER, percentile REAL, z REAL, band TEXT,
     prev_year INTEGER, change REAL, change_pct REAL, national REAL, national_code TEXT,
     "index" REAL, rank_low INTEGER, rank_high INTEGER,
+    country_value REAL, country_code TEXT, country_index REAL,
     PRIMARY KEY (indicator, variant, level, code, year)) WITHOUT ROWID;
 CREATE INDEX observations_code ON observations (code, level);
 CREATE TABLE stats (
@@ -125,6 +126,27 @@ CREATE TABLE clusters (
     feature_set TEXT NOT NULL, year INTEGER NOT NULL, cluster INTEGER NOT NULL,
     size INTEGER NOT NULL, description TEXT NOT NULL, features TEXT NOT NULL,
     PRIMARY KEY (feature_set, year, cluster));
+CREATE TABLE area_parents (
+    code TEXT NOT NULL, level TEXT NOT NULL, set_id TEXT NOT NULL, parent TEXT NOT NULL,
+    parent_level TEXT NOT NULL, parent_set TEXT NOT NULL,
+    PRIMARY KEY (set_id, code, parent_set)) WITHOUT ROWID;
+CREATE INDEX area_parents_code ON area_parents (code);
+CREATE INDEX area_parents_parent ON area_parents (parent);
+CREATE TABLE hex_layouts (
+    id TEXT PRIMARY KEY, level TEXT NOT NULL, title TEXT NOT NULL, file TEXT NOT NULL,
+    layout TEXT NOT NULL, hexes INTEGER NOT NULL, west REAL NOT NULL, south REAL NOT NULL,
+    east REAL NOT NULL, north REAL NOT NULL, attribution TEXT NOT NULL, licence TEXT NOT NULL,
+    licence_url TEXT NOT NULL, origin TEXT NOT NULL);
+CREATE TABLE hexes (
+    layout TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, short TEXT NOT NULL,
+    q INTEGER NOT NULL, r INTEGER NOT NULL, region TEXT NOT NULL, lon REAL NOT NULL,
+    lat REAL NOT NULL, geometry TEXT NOT NULL, PRIMARY KEY (layout, id));
+CREATE TABLE hex_sets (
+    set_id TEXT PRIMARY KEY, layout TEXT NOT NULL, areas INTEGER NOT NULL,
+    placed INTEGER NOT NULL, offered INTEGER NOT NULL);
+CREATE TABLE hex_areas (
+    set_id TEXT NOT NULL, code TEXT NOT NULL, hex TEXT, how TEXT NOT NULL);
+CREATE INDEX hex_areas_set ON hex_areas (set_id, code);
 CREATE TABLE sources (
     path TEXT PRIMARY KEY, title TEXT NOT NULL, publisher TEXT NOT NULL, licence TEXT NOT NULL,
     licence_url TEXT NOT NULL, attribution TEXT NOT NULL, origin TEXT NOT NULL, url TEXT NOT NULL,
@@ -149,6 +171,9 @@ STANDING_COLUMNS = (
     "index",
     "rank_low",
     "rank_high",
+    "country_value",
+    "country_code",
+    "country_index",
 )
 
 # Tables of the composite indexes, similar areas and area types (pipeline/index), with their

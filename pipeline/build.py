@@ -33,11 +33,14 @@ from pipeline.datastore import JoinedData, write_database
 from pipeline.derive import add_derived
 from pipeline.derived import (
     add_change_and_index,
+    add_country_index,
     area_populations,
     concat,
+    country_values,
     inequality_table,
     national_values,
     populations,
+    union_figures,
     weights_for,
 )
 from pipeline.groups import load_groups
@@ -130,8 +133,9 @@ def join_one(
     if not result.joined.empty:
         polarity = {(indicator.id, v.id): v.polarity for v in indicator.variants}
         standing = add_standing(result.joined, polarity)
-        result.joined = add_change_and_index(
-            standing, national_values(tidy, indicator), indicator.system
+        indexed = add_change_and_index(standing, national_values(tidy, indicator), indicator.system)
+        result.joined = add_country_index(
+            indexed, country_values(tidy, indicator.system), indicator.system
         )
     return result
 
@@ -180,7 +184,12 @@ def join_all(
         {str(k): g for k, g in population.groupby("indicator")} if not population.empty else {}
     )
     spread = concat(
-        inequality_table(joined[i.id], i, weights_for(i, joined[i.id], by_indicator, weights))
+        inequality_table(
+            joined[i.id],
+            i,
+            weights_for(i, joined[i.id], by_indicator, weights),
+            union_figures(tidied[i.id]) if i.system == "nuts" else None,
+        )
         for i in indicators
         if i.id in joined
     )

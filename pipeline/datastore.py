@@ -19,6 +19,7 @@ from levelup import db
 from levelup.atomic import atomic_path
 from levelup.provenance import SourceCatalogue
 from pipeline.catalogue import USER_THEME, Catalogue, Indicator, Variant
+from pipeline.geography import write_hex_areas, write_hex_layouts, write_parents
 from pipeline.groups import Group
 from pipeline.index import THEME as INDEX_THEME
 from pipeline.join import JoinResult
@@ -492,6 +493,9 @@ def write_database(
                 _write_groups(connection, groups)
                 _write_els_datasets(connection, catalogue)
                 write_tables(connection, data.tables)
+                write_hex_layouts(connection, registry)
+                write_hex_areas(connection)
+                write_parents(connection)
                 if not data.unclassified.empty:
                     _insert(
                         connection, "unclassified", data.unclassified, ["indicator", "code", "name"]

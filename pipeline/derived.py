@@ -19,6 +19,10 @@ ITL1_NATIONS = {"TLL": "W92000004", "TLM": "S92000003", "TLN": "N92000002"}
 ONS_COUNTRY = "UK"
 NO_INEQUALITY_LEVELS = {"nuts0", "uk", "ctry", "cauth"}
 MIN_REGIONS = 3
+# The European Union as Eurostat publishes it: its aggregate's code and member countries.
+EU27 = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU",
+        "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK")  # fmt: skip
+UNIONS = {"EU27_2020": EU27, "EU28": (*EU27, "UK")}
 
 
 def country_of(code: str, system: str) -> str:
@@ -63,6 +67,51 @@ def national_values(tidy: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
             if nation in by_code:
                 records.append((variant, year, nation, by_code[nation], nation))
     return pd.DataFrame.from_records(records, columns=columns)
+
+
+def country_values(tidy: pd.DataFrame, system: str) -> pd.DataFrame:
+    """Each country's own published figure per variant and year (columns variant, year,
+    country_code, country_value): NUTS 0 countries for NUTS, the four UK nations for ONS."""
+    valued = tidy[tidy["value"].notna()]
+    if system == "nuts":
+        rows = valued[valued["code"].str.fullmatch(r"[A-Z]{2}")]
+    else:
+        rows = valued[valued["code"].isin(list(NATIONS.values()))]
+    out = pd.DataFrame(
+        {
+            "variant": rows["variant"],
+            "year": rows["year"],
+            "country_code": rows["code"],
+            "country_value": rows["value"].astype(float),
+        }
+    )
+    return out.drop_duplicates(["variant", "year", "country_code"])
+
+
+def add_country_index(joined: pd.DataFrame, countries: pd.DataFrame, system: str) -> pd.DataFrame:
+    """Add country_code, country_value and country_index: each area against its own country
+    (its NUTS 0 country, or its UK nation) = 100."""
+    out = joined.copy()
+    out["country_code"] = [
+        c[:2] if system == "nuts" else nation_of(c) for c in out["code"].astype(str)
+    ]
+    out = out.merge(countries, on=["variant", "year", "country_code"], how="left")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["country_index"] = np.where(
+            out["country_value"].abs() > 0, 100.0 * out["value"] / out["country_value"], np.nan
+        )
+    out.loc[out["country_value"].isna(), "country_code"] = None
+    return out
+
+
+def union_figures(tidy: pd.DataFrame) -> tuple[str, pd.DataFrame] | None:
+    """The European Union's published figure per variant and year (EU27_2020 or EU28), as
+    (code, frame of variant, year, value); None when the source has neither."""
+    for code in UNIONS:
+        rows = tidy[(tidy["code"] == code) & tidy["value"].notna()]
+        if not rows.empty:
+            return code, rows[["variant", "year", "value"]].astype({"value": float})
+    return None
 
 
 def add_change_and_index(
@@ -181,14 +230,28 @@ def weights_for(
 
 
 def inequality_table(
-    joined: pd.DataFrame, indicator: Indicator, pops: pd.DataFrame
+    joined: pd.DataFrame,
+    indicator: Indicator,
+    pops: pd.DataFrame,
+    union: tuple[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Every inequality measure per variant, level, country and year (3 regions or more),
-    population-weighted where `pops` (see `weights_for`) has every region's population."""
+    population-weighted where `pops` (see `weights_for`) has every region's population.
+
+    With `union` (see `union_figures`) the European Union is one more "country": every region
+    of its member states together, against the Union's published figure."""
     if indicator.aggregation.kind == "total" or joined.empty:
         return pd.DataFrame()
     rows = joined[joined["value"].notna() & ~joined["level"].isin(NO_INEQUALITY_LEVELS)]
     rows = rows.assign(country=[country_of(c, indicator.system) for c in rows["code"]])
+    if union is not None:
+        code, figures = union
+        members = rows[rows["country"].isin(UNIONS[code])]
+        figures = figures.rename(columns={"value": "national"}).assign(national_code=code)
+        members = members.drop(columns=["national", "national_code"]).merge(
+            figures, on=["variant", "year"], how="left"
+        )
+        rows = pd.concat([rows, members.assign(country=code)], ignore_index=True)
     if not pops.empty:
         rows = rows.merge(
             pops[["level", "code", "year", "population"]], on=["level", "code", "year"], how="left"

@@ -21,6 +21,7 @@ from levelup.atomic import atomic_path
 from levelup.errors import StoreError
 from pipeline.catalogue import USER_THEME, Indicator
 from pipeline.datastore import write_indicators, write_inequality, write_results, write_sets
+from pipeline.geography import write_hex_areas, write_parents
 from pipeline.join import JoinResult
 
 # Every table keyed by indicator id.
@@ -91,7 +92,11 @@ def replace_indicator(
         _delete(connection, indicator.id)
         write_indicators(connection, [indicator], first_order=order)
         present = _present_sets(connection)
-        write_sets(connection, registry, {k: v for k, v in boundaries.items() if k not in present})
+        added = {k: v for k, v in boundaries.items() if k not in present}
+        write_sets(connection, registry, added)
+        if added:  # new boundary sets: their hexes, and every area's parents again
+            write_hex_areas(connection, sorted(added))
+            write_parents(connection)
         write_results(connection, [result])
         write_inequality(connection, pd.DataFrame(), inequality)
 

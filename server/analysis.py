@@ -37,8 +37,13 @@ COMPARABILITY = (
     "more inequality (London is five NUTS 2 regions, Paris one). Compare countries within one "
     "release and one level, and read changes across releases with care. UK district figures "
     "are unweighted (the sources give no populations), so a few small areas such as the City "
-    "of London weigh as much as Birmingham."
+    "of London weigh as much as Birmingham. The European Union line takes every region of its "
+    "member states together, against the Union's own figure where Eurostat publishes one."
 )
+UNION_NAMES = {  # the EU as one more "country": every region of its member states together
+    "EU27_2020": "European Union (27 countries), all regions",
+    "EU28": "European Union (28 countries), all regions",
+}
 ITEM = re.compile(r"^(group:[a-z0-9-]+|codes:[A-Za-z0-9_+ ]+|[A-Za-z0-9_]{1,16})$")
 MAX_ITEMS = 8
 
@@ -111,6 +116,7 @@ class Analysis:
             ).fetchall()
         )
         names.setdefault("UK", "United Kingdom")
+        names.update(UNION_NAMES)
         return {
             "indicator": indicator,
             "variant": variant,

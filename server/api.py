@@ -11,7 +11,9 @@ from starlette.responses import JSONResponse, Response
 from levelup.errors import BadRequestError, NotFoundError
 from levelup.settings import Settings
 from server import params
+from server.areas import area_detail
 from server.catalog import Catalog, DataStore, Tileset
+from server.hexframe import hex_facts
 from server.styles import legend, public_base, style, tile_url, tilejson
 from server.uploads import uploads_enabled
 
@@ -132,18 +134,27 @@ class Api:
             "pmtiles": f"{base}/downloads/{tileset.id}.pmtiles",
             "gpkg": f"{base}/downloads/{tileset.id}.gpkg",  # opens styled in QGIS
             "qlr": f"{base}/downloads/{tileset.id}.qlr",  # QGIS layer of the XYZ tiles, styled
+            "geometry": tileset.geometry or "map",
+            "layout": tileset.layout or None,
+            # the same data in the other geometry (map <-> hex cartogram), when built
+            "twin": tileset.twin if tileset.twin in self.store.current().tilesets else None,
         }
 
     async def tilesets(self, request: Request) -> Response:
-        """Tilesets, optionally filtered by indicator, variant, level and year."""
+        """Tilesets, optionally filtered by indicator, variant, level, year and geometry
+        (map: real boundaries; hex: hex cartograms)."""
         catalog = self.store.current()
-        params.allowed(request, "indicator", "variant", "level", "year")
-        wanted = {k: params.query(request, k) for k in ("indicator", "variant", "level", "year")}
+        names = ("indicator", "variant", "level", "year", "geometry")
+        params.allowed(request, *names)
+        wanted = {k: params.query(request, k) for k in names}
+        if wanted["geometry"] == "map":
+            wanted["geometry"] = ""
         known = {
             "indicator": {t.indicator for t in catalog.tilesets.values()},
             "variant": {t.variant for t in catalog.tilesets.values()},
             "level": {t.level for t in catalog.tilesets.values()},
             "year": {str(t.year) for t in catalog.tilesets.values()},
+            "geometry": {"", "hex"},
         }
         for key, value in wanted.items():
             if value is not None and value not in known[key]:
@@ -158,8 +169,10 @@ class Api:
         return JSONResponse({"tilesets": sorted(out, key=lambda t: t["id"])})
 
     async def tileset(self, request: Request) -> Response:
-        """One tileset with its links and legend."""
-        tileset = self.store.current().tileset(request.path_params["tileset"])
+        """One tileset with its links and legend (a hex tileset: its layout, the frame, and
+        every area with a value that has no hex)."""
+        catalog = self.store.current()
+        tileset = catalog.tileset(request.path_params["tileset"])
         return JSONResponse(
             {
                 **self._links(request, tileset),
@@ -173,6 +186,8 @@ class Api:
                 "center": list(tileset.center),
                 "attribution": tileset.attribution,
                 "description": tileset.description,
+                "country_breaks": list(tileset.country_breaks),
+                **(hex_facts(catalog, tileset, self.base(request)) if tileset.geometry else {}),
             }
         )
 
@@ -294,8 +309,11 @@ def indicator_entries(catalog: Catalog) -> list[dict[str, Any]]:
     ):
         years[(row["indicator"], row["level"])].add(row["year"])
         sets[(row["indicator"], row["level"])] = row["set_id"]
+    hexed: dict[tuple[str, str], set[int]] = defaultdict(set)
     for tileset in catalog.tilesets.values():
-        mapped[(tileset.indicator, tileset.level)].add(tileset.year)
+        (hexed if tileset.geometry else mapped)[(tileset.indicator, tileset.level)].add(
+            tileset.year
+        )
     labels = {r["id"]: r for r in catalog.rows("SELECT id, label, ord FROM levels")}
     out = []
     for row in catalog.rows("SELECT * FROM indicators ORDER BY ord"):
@@ -306,6 +324,7 @@ def indicator_entries(catalog: Catalog) -> list[dict[str, Any]]:
                 "set_id": sets[(row["id"], level)],
                 "years": sorted(years[(row["id"], level)]),
                 "mapped_years": sorted(mapped[(row["id"], level)]),
+                "hex_years": sorted(hexed[(row["id"], level)]),
             }
             for (indicator, level) in sorted(years, key=lambda k: labels[k[1]]["ord"])
             if indicator == row["id"]
@@ -348,99 +367,3 @@ def find_indicator(catalog: Catalog, indicator_id: str) -> dict[str, Any]:
         if entry["id"] == indicator_id:
             return entry
     raise NotFoundError(f"unknown indicator {indicator_id!r}")
-
-
-def area_detail(catalog: Catalog, code: str, level: str | None) -> dict[str, Any]:
-    """Name, levels, vintages, code changes and every indicator's values for one area."""
-    places = catalog.rows(
-        "SELECT a.code, a.name, b.level, a.set_id, b.vintage, b.title, a.lon, a.lat, "
-        "a.west, a.south, a.east, a.north FROM areas a JOIN boundary_sets b ON b.id = a.set_id "
-        "WHERE a.code = ? ORDER BY b.level, b.vintage DESC",
-        code,
-    )
-    changes = catalog.rows(
-        "SELECT old, new, kind, year, source FROM code_changes "
-        "WHERE old = ? OR new = ? ORDER BY year",
-        code,
-        code,
-    )
-    values = catalog.rows(
-        "SELECT o.indicator, o.variant, o.level, o.year, o.period, o.value, o.lower, o.upper, "
-        'o.status, o.source_code, o.rank, o."of", o.percentile, o.z, o.band, o.change, '
-        'o.change_pct, o."index", o.national, o.national_code, '
-        "s.median, s.mad, s.p25, s.p75 FROM observations o LEFT JOIN stats s "
-        "ON s.indicator = o.indicator AND s.variant = o.variant AND s.level = o.level "
-        "AND s.year = o.year WHERE o.code = ? AND (? IS NULL OR o.level = ?) "
-        "ORDER BY o.indicator, o.variant, o.level, o.year",
-        code,
-        level,
-        level,
-    )
-    if not places and not changes and not values:
-        raise NotFoundError(f"no area with code {code!r}")
-    names = {r["old"]: None for r in changes} | {r["new"]: None for r in changes}
-    marks = ",".join("?" * len(names))
-    known = (
-        {
-            r["code"]: r["name"]
-            for r in catalog.rows(
-                f"SELECT DISTINCT code, name FROM areas WHERE code IN ({marks})", *names
-            )
-        }
-        if names
-        else {}
-    )
-
-    def named(c: str) -> dict[str, str | None]:
-        return {"code": c, "name": known.get(c)}
-
-    successors = [
-        {**named(r["new"]), "kind": r["kind"], "year": r["year"]}
-        for r in changes
-        if r["old"] == code and r["new"] and r["kind"] != "recode"
-    ]
-    predecessors = [
-        {**named(r["old"]), "kind": r["kind"], "year": r["year"]}
-        for r in changes
-        if r["new"] == code and r["kind"] != "recode"
-    ]
-    recodes = [
-        {"from": r["old"], "to": r["new"], "year": r["year"], "source": r["source"]}
-        for r in changes
-        if r["kind"] == "recode"
-    ]
-    meta = {
-        r["id"]: r
-        for r in catalog.rows("SELECT id, title, unit, polarity, decimals, theme FROM indicators")
-    }
-    labels = {
-        (r["indicator"], r["id"]): r
-        for r in catalog.rows("SELECT indicator, id, label, unit, polarity FROM variants")
-    }
-    series: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    for row in values:
-        series[(row.pop("indicator"), row.pop("variant"), row.pop("level"))].append(row)
-    return {
-        "code": code,
-        "name": places[0]["name"] if places else (values and None),
-        "levels": sorted({p["level"] for p in places}),
-        "boundaries": places,
-        "successors": successors,
-        "predecessors": predecessors,
-        "recodes": recodes,
-        "series": [
-            {
-                "indicator": i,
-                "variant": v,
-                "level": lv,
-                "title": meta[i]["title"],
-                "variant_label": labels[(i, v)]["label"],
-                "unit": labels[(i, v)]["unit"],
-                "polarity": labels[(i, v)]["polarity"],
-                "decimals": meta[i]["decimals"],
-                "theme": meta[i]["theme"],
-                "values": rows,
-            }
-            for (i, v, lv), rows in series.items()
-        ],
-    }

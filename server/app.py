@@ -16,9 +16,11 @@ from server.catalog import DataStore
 from server.downloads import Downloads
 from server.errors import HANDLERS
 from server.extracts import Extracts
+from server.hexmaps import HexMaps
 from server.index_uploads import IndexUploads
 from server.indexes import Indexes
 from server.openapi import document
+from server.profile_routes import Profiles
 from server.similar import Similar
 from server.tiles import TileEndpoint
 from server.uploads import Uploads
@@ -110,6 +112,8 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
     similar = Similar(store)
     cached = Cached(store, settings)
     groups = (settings.data_dir / "user" / "groups.json",)  # the user's groups: outside builds
+    hexmaps = HexMaps(store)
+    profiles = Profiles(store)
 
     async def openapi(request: Request) -> Response:
         return JSONResponse(document())
@@ -136,6 +140,9 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
         Route("/api/uploads/{upload}/build", uploads.build, methods=["POST"]),
         Route("/api/indicators/{indicator}/data.geojson", cached(extracts.geojson)),
         Route("/api/indicators/{indicator}/data.csv", cached(extracts.csv)),
+        Route("/api/indicators/{indicator}/hexes.geojson", cached(hexmaps.geojson)),
+        Route("/api/indicators/{indicator}/data.hexjson", cached(hexmaps.hexjson)),
+        Route("/api/hexmaps", cached(hexmaps.listing)),
         Route("/api/levels", cached(api.levels)),
         Route("/api/tilesets", cached(api.tilesets)),
         Route("/api/tilesets/{tileset}", cached(api.tileset)),
@@ -156,6 +163,8 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
         Route("/api/clusters", cached(similar.clusters)),
         Route("/api/areas", cached(api.search)),
         Route("/api/areas/{code}", cached(api.area)),
+        Route("/api/profiles/{code}", cached(profiles.data)),
+        Route("/areas/{code}", cached(profiles.page)),
         Route("/healthz", cached(api.health, keep=False, control="no-store")),
         Route("/openapi.json", cached(openapi)),
         *web_routes(),

@@ -54,6 +54,15 @@ class Tileset:
     description: str
     digest: str
     valued: int
+    geometry: str = ""  # "hex": the same data on a hex cartogram (boundaries/hex.py)
+    layout: str = ""
+    missing: tuple[tuple[str, str, str], ...] = ()  # hex: areas with a value but no hex
+    country_breaks: tuple[float, ...] = ()
+
+    @property
+    def twin(self) -> str:
+        """The id of the same data in the other geometry (map <-> hex)."""
+        return self.id.removesuffix(".hex") if self.geometry else f"{self.id}.hex"
 
     @classmethod
     def from_entry(cls, entry: dict[str, Any], tiles_dir: Path) -> Tileset:
@@ -87,6 +96,10 @@ class Tileset:
             description=entry["description"],
             digest=entry["hash"],
             valued=int(entry.get("valued", 0)),
+            geometry=str(entry.get("geometry", "")),
+            layout=str(entry.get("layout", "")),
+            missing=tuple((str(c), str(n), str(w)) for c, n, w in entry.get("missing", ())),
+            country_breaks=tuple(entry.get("country_breaks", ())),
         )
 
 

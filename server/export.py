@@ -4,9 +4,10 @@ Two layouts share one site: `xyz` writes every tileset as a `z/x/y.pbf.gz` tree 
 `gzip_static`, or any host that sends the stored gzip), `pmtiles` writes one PMTiles archive
 per tileset (any static host or object store with HTTP range requests; the web client reads
 it through the `pmtiles` protocol). Everything else — catalogue, tileset descriptions,
-TileJSON, styles, CSV and GeoJSON extracts, area pages, a search index and the web client —
-is asked of our own application in-process, so the static site says exactly what the server
-says. The site is built in a temporary folder and renamed into place when complete.
+TileJSON, styles, CSV and GeoJSON extracts (HexJSON for hex maps), area pages and profiles,
+a search index and the web client — is asked of our own application in-process, so the static
+site says exactly what the server says. The site is built in a temporary folder and renamed
+into place when complete.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from levelup import db
 from levelup.errors import LevelupError
 from levelup.settings import Settings
 from server.inprocess import InProcessClient
-from server.static_site import write_client, write_nginx_conf
+from server.static_site import profile_html, write_client, write_nginx_conf
 from tiles.context_file import context_file
 from tiles.manifest import tileset_files
 from tiles.store.pmtiles import export_pmtiles
@@ -111,14 +112,16 @@ def _tileset_entries(client: InProcessClient, selection: Selection) -> list[dict
 def _catalogue(client: InProcessClient, exported: list[dict[str, Any]], mode: str) -> Any:
     """The catalogue, narrowed to the exported tilesets (so the picker offers only those)."""
     catalogue = client.json("/api/catalogue")
-    years: dict[tuple[str, str], set[int]] = {}
+    years: dict[tuple[str, str, str], set[int]] = {}
     for entry in exported:
-        years.setdefault((entry["indicator"], entry["level"]), set()).add(entry["year"])
+        key = (entry["indicator"], entry["level"], entry.get("geometry") or "map")
+        years.setdefault(key, set()).add(entry["year"])
     kept = []
     for indicator in catalogue["indicators"]:
         for level in indicator["levels"]:
-            have = years.get((indicator["id"], level["id"]), set())
-            level["mapped_years"] = [y for y in level["mapped_years"] if y in have]
+            for field, geometry in (("mapped_years", "map"), ("hex_years", "hex")):
+                have = years.get((indicator["id"], level["id"], geometry), set())
+                level[field] = [y for y in level.get(field, []) if y in have]
         if any(level["mapped_years"] for level in indicator["levels"]):
             kept.append(indicator)
     catalogue["indicators"] = kept
@@ -158,6 +161,14 @@ def _tileset_page(entry: dict[str, Any], mode: str, latest: bool) -> Any:
         "qlr": None,
         "csv": f"{base}/extracts/{key}.csv",
         "geojson": f"{base}/extracts/{entry['id']}.geojson" if latest else None,
+        **(
+            {
+                "hexes_geojson": f"{base}/extracts/{entry['id']}.geojson" if latest else None,
+                "hexjson": f"{base}/extracts/{entry['id']}.hexjson" if latest else None,
+            }
+            if entry.get("geometry") == "hex"
+            else {}
+        ),
     }
 
 
@@ -187,9 +198,9 @@ def _tiles(source: Path, entry: dict[str, Any], mode: str, site: SiteWriter) -> 
 
 
 def _latest(entries: Iterable[dict[str, Any]]) -> set[str]:
-    best: dict[tuple[str, str, str], dict[str, Any]] = {}
+    best: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     for e in entries:
-        key = (e["indicator"], e["variant"], e["level"])
+        key = (e["indicator"], e["variant"], e["level"], e.get("geometry") or "map")
         if key not in best or e["year"] > best[key]["year"]:
             best[key] = e
     return {e["id"] for e in best.values()}
@@ -234,6 +245,34 @@ def _area_page(page: dict[str, Any], series: set[tuple[str, str, str]]) -> dict[
         s for s in page["series"] if (s["indicator"], s["variant"], s["level"]) in series
     ]
     return page
+
+
+def _profiles(
+    client: InProcessClient, site: SiteWriter, codes: list[str], mode: str, progress: bool
+) -> None:
+    """Every area's profile page and data, and the profiles its pages link to (parents,
+    children, successors, similar areas), so no link on an exported profile leads nowhere."""
+    todo, done, seeds = list(reversed(codes)), set(), set(codes)
+    bar = tqdm(total=len(codes), desc="profiles", unit="area", disable=not progress)
+    while todo:
+        code = todo.pop()
+        if code in done:
+            continue
+        done.add(code)
+        try:
+            text = client.text(f"/api/profiles/{code}")
+        except LevelupError:
+            if code in seeds:
+                raise
+            continue  # a linked code with no boundary and no value: its link says so
+        profile = json.loads(text)
+        site.write(f"api/profiles/{code}.json", text)
+        site.write(f"areas/{code}/index.html", profile_html(code, profile["name"], mode))
+        linked = [*profile["parents"], *profile["children"], *profile["successors"]]
+        linked += profile["similar"]["areas"] if profile["similar"] else []
+        todo += [a["code"] for a in linked if a["code"] not in done]
+        bar.update()
+    bar.close()
 
 
 def export_site(
@@ -283,7 +322,15 @@ def export_site(
             site.write_json(f"styles/{entry['id']}.json", style, own_links=True)
             base = f"/api/indicators/{entry['indicator']}"
             query = f"variant={entry['variant']}&level={entry['level']}"
-            if entry["id"] in latest:
+            if entry["id"] in latest and entry.get("geometry") == "hex":
+                year = f"{query}&year={entry['year']}"
+                site.write(
+                    f"extracts/{entry['id']}.geojson", client.body(f"{base}/hexes.geojson", year)
+                )
+                site.write(
+                    f"extracts/{entry['id']}.hexjson", client.body(f"{base}/data.hexjson", year)
+                )
+            elif entry["id"] in latest:
                 geojson = client.body(f"{base}/data.geojson", f"{query}&year={entry['year']}")
                 site.write(f"extracts/{entry['id']}.geojson", geojson)
             csv_name = f"extracts/{entry['indicator']}.{entry['variant']}.{entry['level']}.csv"
@@ -299,6 +346,7 @@ def export_site(
             for code, level in tqdm(pairs, desc="areas", unit="area", disable=not progress):
                 page = _area_page(client.json(f"/api/areas/{code}", f"level={level}"), series)
                 site.write_json(f"api/areas/{code}.{level}.json", page)
+            _profiles(client, site, sorted({c for c, _ in pairs}), mode, progress)
         write_client(building, mode)
         (building / MARKER).write_text(json.dumps({"levelup_export": mode}) + "\n")
         if mode == "xyz":

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from levelup import __version__
+from server.openapi_more import more_paths
 from server.uploads import TEXT_FIELDS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
-TILESET = "^[a-z0-9]+(-[a-z0-9]+)*\\.[a-z0-9]+(-[a-z0-9]+)*\\.[a-z0-9]+\\.[0-9]{4}$"
+TILESET = "^[a-z0-9]+(-[a-z0-9]+)*\\.[a-z0-9]+(-[a-z0-9]+)*\\.[a-z0-9]+\\.[0-9]{4}(\\.hex)?$"
 
 
 def _param(
@@ -314,7 +315,8 @@ def document() -> dict[str, Any]:
             [
                 _param(n, "query", f"Only this {n}", {"type": "string"})
                 for n in ("indicator", "variant", "level", "year")
-            ],
+            ]
+            + [_param("geometry", "query", "map or hex (hex cartograms)", {"type": "string"})],
             _json("Tilesets"),
             400,
             503,
@@ -379,6 +381,7 @@ def document() -> dict[str, Any]:
         },
     }
     paths.update(_upload_paths())
+    paths.update(more_paths(INDICATOR))
     paths["/api/indicators/{indicator}"].update(
         _call(
             "delete",

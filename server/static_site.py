@@ -2,7 +2,8 @@
 
 The page is the same as the server's, marked with `<meta name="levelup-static">` so the
 client reads the exported JSON files instead of calling the API, with every link relative
-(the site works from any folder of any host) and, for PMTiles, the `pmtiles` protocol.
+(the site works from any folder of any host) and, for PMTiles, the `pmtiles` protocol; each
+area's profile page sits in areas/{code}/ with its data in api/profiles/{code}.json.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import shutil
 from pathlib import Path
 
 from levelup.errors import StoreError
+from server.profile_routes import profile_page
 from server.web import CSP, FONT, MAPLIBRE, WEB_DIR
 
 PMTILES = Path("node_modules") / "pmtiles" / "dist" / "pmtiles.js"
@@ -67,6 +69,18 @@ def _page(web_dir: Path, mode: str) -> str:
     return html.replace('  <meta charset="utf-8">\n', '  <meta charset="utf-8">\n' + meta).replace(
         '  <script type="module"', scripts + '  <script type="module"'
     )
+
+
+def profile_html(code: str, name: str, mode: str) -> str:
+    """An area's profile page for areas/{code}/index.html: every link relative to the site's
+    root two folders up, the static marker and the policy as a <meta>."""
+    html = profile_page(code, name, static=mode)
+    for absolute in ('"/favicon.svg"', '"/vendor/', '"/app/'):
+        html = html.replace(absolute, '"../../' + absolute[2:])
+    html = html.replace('href="/"', 'href="../../"')
+    policy = CSP.replace("; frame-ancestors 'none'", "")
+    meta = f'  <meta http-equiv="Content-Security-Policy" content="{policy}">\n'
+    return html.replace('  <meta charset="utf-8">\n', '  <meta charset="utf-8">\n' + meta)
 
 
 def write_client(root: Path, mode: str, web_dir: Path = WEB_DIR) -> None:

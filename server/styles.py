@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from levelup.settings import Settings
 from server.catalog import Tileset
+from tiles.tileset import HEX_LAYERS
 
 # ColorBrewer YlGnBu (colour-blind safe); the darkest blue is always the better end.
 PALETTE = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
@@ -59,7 +60,11 @@ def tilejson(base: str, tileset: Tileset) -> dict[str, Any]:
                 "minzoom": tileset.minzoom,
                 "maxzoom": tileset.maxzoom,
                 "fields": tileset.fields,
-            }
+            },
+            *(
+                {**layer, "minzoom": tileset.minzoom, "maxzoom": tileset.maxzoom}
+                for layer in (HEX_LAYERS if tileset.geometry else ())
+            ),
         ],
     }
 
@@ -144,5 +149,40 @@ def style(base: str, tileset: Tileset) -> dict[str, Any]:
                 "source-layer": tileset.level,
                 "paint": {"line-color": OUTLINE, "line-width": 0.6},
             },
+            *(hex_layers() if tileset.geometry else []),
         ],
     }
+
+
+HEX_LABELS_FROM = 6.5  # zoom from which hexes are named (a hex is ~70 px across there)
+
+
+def hex_layers(source: str = "levelup") -> list[dict[str, Any]]:
+    """A hex map's region outlines and labels (the web map draws the same)."""
+    return [
+        {
+            "id": "hex-regions",
+            "type": "line",
+            "source": source,
+            "source-layer": "regions",
+            "paint": {"line-color": "#0b0c0c", "line-width": 1.6},
+        },
+        {
+            "id": "hex-labels",
+            "type": "symbol",
+            "source": source,
+            "source-layer": "labels",
+            "minzoom": HEX_LABELS_FROM,
+            "layout": {
+                "text-field": ["get", "name"],
+                "text-font": ["Noto Sans"],
+                "text-size": 11,
+                "text-max-width": 6,
+            },
+            "paint": {
+                "text-color": "#0b0c0c",
+                "text-halo-color": "rgba(255,255,255,0.85)",
+                "text-halo-width": 1.4,
+            },
+        },
+    ]

@@ -86,4 +86,4 @@ def web_routes(web_dir: Path = WEB_DIR) -> list[BaseRoute]:
     return routes
 
 
-WEB_PREFIXES = ("/app/", "/vendor/", "/favicon")
+WEB_PREFIXES = ("/app/", "/vendor/", "/favicon", "/areas/")

@@ -20,7 +20,6 @@ from levelup.atomic import sweep_temporaries
 from levelup.errors import LevelupError
 from levelup.locking import build_lock
 from levelup.provenance import merge_attributions
-from tiles.classes import classify, quantile_breaks
 from tiles.executors import run_jobs
 from tiles.manifest import (
     MANIFEST,
@@ -32,7 +31,8 @@ from tiles.manifest import (
     write_progress,
 )
 from tiles.pyramid import GeometryPyramid
-from tiles.tileset import TilesetKey, TilesetSpec
+from tiles.series import SeriesData
+from tiles.tileset import HEX, TilesetKey, TilesetSpec
 from tiles.worker import TilesetJob, TilesetResult
 
 
@@ -50,6 +50,8 @@ class TileBuild:
     manifest: Path
     catalogue_tilesets: int = 0
     catalogue_bytes: int = 0
+    hex_planned: int = 0  # hex cartogram twins of the planned tilesets (built or skipped
+    hex_bytes: int = 0  # with them, in `built` and `skipped`) and their bytes
 
 
 def code_digest() -> str:
@@ -107,84 +109,6 @@ def plan(
     return out
 
 
-def _rounded(values: np.ndarray, decimals: int) -> np.ndarray:
-    out = np.full(len(values), None, dtype=object)
-    present = np.isfinite(values)
-    out[present] = [round(float(v), decimals) for v in values[present]]
-    return out
-
-
-class SeriesData:
-    """One indicator × variant × level on one boundary set, for the years joined to that set,
-    aligned to area ids (feature ids)."""
-
-    COLUMNS = ("value", "rank", "percentile", "z", "index", "change_pct", "rank_low", "rank_high")
-
-    def __init__(
-        self,
-        connection: sqlite3.Connection,
-        indicator: str,
-        variant: str,
-        level: str,
-        set_id: str,
-        years: list[int],
-    ) -> None:
-        self.codes = [
-            r["code"]
-            for r in _rows(
-                connection, "SELECT code FROM areas WHERE set_id = ? ORDER BY fid", set_id
-            )
-        ]
-        index = {code: i for i, code in enumerate(self.codes)}
-        self.arrays: dict[int, dict[str, np.ndarray]] = {}
-        self.periods: dict[int, str] = {}
-        self.counts: dict[int, int] = {}
-        for row in _rows(
-            connection,
-            'SELECT code, year, period, value, rank, percentile, z, "index", change_pct, '
-            "rank_low, rank_high FROM observations WHERE indicator=? AND variant=? AND level=? "
-            f"AND year IN ({','.join('?' * len(years))})",
-            indicator,
-            variant,
-            level,
-            *years,
-        ):
-            year = row["year"]
-            if year not in self.arrays:
-                self.arrays[year] = {c: np.full(len(self.codes), np.nan) for c in self.COLUMNS}
-            at = index.get(row["code"])
-            if at is not None:
-                for column in self.COLUMNS:
-                    if row[column] is not None:
-                        self.arrays[year][column][at] = row[column]
-            self.periods[year] = row["period"]
-        self.breaks: dict[int, tuple[float, ...]] = {}
-        for year, arrays in self.arrays.items():
-            self.counts[year] = int(np.isfinite(arrays["value"]).sum())
-            self.breaks[year] = quantile_breaks(arrays["value"])
-
-    def columns(self, year: int) -> dict[str, np.ndarray]:
-        """Per-area property columns for one year (None where there is no value)."""
-        arrays = self.arrays[year]
-        classes = classify(arrays["value"], self.breaks[year])
-        ranks = arrays["rank"]
-        likely = {  # a composite index's likely range of ranks (only where it has one)
-            k: np.array([int(r) if np.isfinite(r) else None for r in arrays[k]], dtype=object)
-            for k in ("rank_low", "rank_high")
-            if np.isfinite(arrays[k]).any()
-        }
-        return {
-            "value": arrays["value"],
-            "class": np.array([int(c) if c >= 0 else None for c in classes], dtype=object),
-            "rank": np.array([int(r) if np.isfinite(r) else None for r in ranks], dtype=object),
-            "percentile": _rounded(arrays["percentile"], 1),
-            "z": _rounded(arrays["z"], 2),
-            "index": _rounded(arrays["index"], 1),
-            "change_pct": _rounded(arrays["change_pct"], 1),
-            **likely,
-        }
-
-
 def _labels(connection: sqlite3.Connection) -> dict[str, Any]:
     return {
         "indicators": {r["id"]: dict(r) for r in _rows(connection, "SELECT * FROM indicators")},
@@ -217,6 +141,7 @@ def _spec(key: TilesetKey, set_id: str, series: SeriesData, labels: dict[str, An
         attribution=attribution,
         breaks=series.breaks[key.year],
         valued=series.counts[key.year],
+        country_breaks=series.country_breaks[key.year],
     )
 
 
@@ -282,6 +207,7 @@ def _build_tiles(
     flush_every: float | None,
     first: frozenset[str],
 ) -> TileBuild:
+    from tiles.hexes import ensure_hex_pyramids, hex_sets, hex_spec, missing  # shapely: local
     from tiles.pyramids import PyramidCache  # geometry cutting needs shapely; keep it local
 
     started = time.perf_counter()
@@ -291,6 +217,8 @@ def _build_tiles(
     connection = db.open_readonly(data_dir / "levelup.db")
     try:
         planned = plan(connection, only=only, years=years, levels=levels)
+        hexed = hex_sets(connection)
+        hex_missing = {s: missing(connection, s) for s in {s for _, s in planned} & set(hexed)}
         labels = _labels(connection)
         years_of: dict[tuple[str, str, str, str], list[int]] = {}
         for key, set_id in planned:
@@ -305,22 +233,31 @@ def _build_tiles(
     pyramid_paths = cache.ensure(
         sorted({s for _, s in planned}), workers=workers, progress=progress
     )
+    hex_paths = ensure_hex_pyramids(
+        data_dir, data_dir / "cache" / "hexes", code_digest(), {s for _, s in planned}
+    )
     manifest_path = tiles_dir / MANIFEST
     previous = read_manifest(manifest_path)
     jobs, kept = [], {}
-    for key, set_id in planned:
+    everything = [(k, s, pyramid_paths[s]) for k, s in planned]
+    everything += [
+        (k._replace(geometry=HEX), s, hex_paths[s]) for k, s in planned if s in hex_paths
+    ]
+    for key, set_id, pyramid_path in everything:
         data = series[(key.indicator, key.variant, key.level, set_id)]
         spec = _spec(key, set_id, data, labels)
         columns = data.columns(key.year)
-        digest = _digest(code_digest(), pyramid_paths[set_id].name, asdict(spec), columns["value"])
+        if key.geometry == HEX:
+            spec = hex_spec(spec, hexed[set_id], hex_missing[set_id], data.codes, columns)
+        digest = _digest(code_digest(), pyramid_path.name, asdict(spec), columns["value"])
         old = previous.get(key.id)
         if not force and old and old.get("hash") == digest and (tiles_dir / old["file"]).is_file():
             kept[key.id] = old
             continue
         target = tiles_dir / tileset_file_name(key.id, digest)
-        jobs.append(TilesetJob(spec, pyramid_paths[set_id], columns, target, digest))
+        jobs.append(TilesetJob(spec, pyramid_path, columns, target, digest))
     jobs.sort(key=priority(jobs, first))
-    planned_ids = {key.id for key, _ in planned}
+    planned_ids = {key.id for key, _, _ in everything}
     entries = dict(previous) if (only or years or levels) else {}
     if only and not (years or levels):
         entries = {
@@ -331,20 +268,21 @@ def _build_tiles(
     serving = {**entries, **{k: e for k, e in previous.items() if k in planned_ids}}
     specs = {job.spec.key.id: job.spec for job in jobs}
     built, flushed = 0, time.monotonic()
-    write_progress(tiles_dir, len(planned), len(kept), started_at)
+    write_progress(tiles_dir, len(everything), len(kept), started_at)
     for result in _run_jobs(jobs, workers, scheduler, progress):
         file = tileset_file_name(result.id, result.digest)
         entries[result.id] = serving[result.id] = manifest_entry(specs[result.id], result, file)
         built += 1
         if flush_every is not None and time.monotonic() - flushed >= flush_every:
             write_manifest(manifest_path, serving)  # what is built so far can be served
-            write_progress(tiles_dir, len(planned), len(kept) + built, started_at)
+            write_progress(tiles_dir, len(everything), len(kept) + built, started_at)
             flushed = time.monotonic()
     ordered = write_manifest(manifest_path, entries)
-    write_progress(tiles_dir, len(planned), len(planned), started_at)
+    write_progress(tiles_dir, len(everything), len(everything), started_at)
     if not (years or levels):  # only now: until the manifest changed, the old files served
         remove_stale(tiles_dir, {e["file"] for e in ordered})
-    selected = [entries[key.id] for key, _ in planned if key.id in entries]
+    selected = [entries[key.id] for key, _, _ in everything if key.id in entries]
+    hexes = [e for e in selected if e.get("geometry") == HEX]
     return TileBuild(
         planned=len(planned),
         built=built,
@@ -356,6 +294,8 @@ def _build_tiles(
         manifest=manifest_path,
         catalogue_tilesets=len(ordered),
         catalogue_bytes=sum(e["bytes"] for e in ordered),
+        hex_planned=len(everything) - len(planned),
+        hex_bytes=sum(e["bytes"] for e in hexes),
     )
 
 
@@ -399,7 +339,8 @@ def _run_jobs(
 
 
 def drop_tilesets(data_dir: Path, indicator_id: str) -> int:
-    """Remove an indicator's tilesets from the manifest, then their files; return how many."""
+    """Remove an indicator's tilesets (and their hex twins) from the manifest, then their
+    files; return how many map tilesets went."""
     with build_lock(data_dir):
         tiles_dir = data_dir / "tiles"
         manifest_path = tiles_dir / MANIFEST
@@ -407,7 +348,7 @@ def drop_tilesets(data_dir: Path, indicator_id: str) -> int:
         keep = {k: e for k, e in entries.items() if e["indicator"] != indicator_id}
         write_manifest(manifest_path, keep)
         remove_stale(tiles_dir, {e["file"] for e in keep.values()})
-        return len(entries) - len(keep)
+        return sum(1 for k, e in entries.items() if k not in keep and not e.get("geometry"))
 
 
 def load_pyramid(path: Path) -> GeometryPyramid:

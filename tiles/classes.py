@@ -42,3 +42,30 @@ def classify(values: np.ndarray, breaks: tuple[float, ...]) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     classes = np.searchsorted(np.asarray(breaks, dtype=float), values, side="right")
     return np.where(np.isfinite(values), classes, -1).astype(np.int64)
+
+
+# "Against its country" classes are symmetric in ratio: far below (under 100/F), below,
+# close (within the fourth root of F of 100), above, far above (over 100·F); F is the smallest
+# of these factors holding two thirds of the areas, so the map shows where they spread.
+COUNTRY_FACTORS = (1.05, 1.1, 1.2, 1.25, 1.5, 2.0, 3.0)
+COUNTRY_SPREADS = (2.0, 4.0, 8.0, 12.0, 20.0, 40.0, 60.0)  # index points, for signed values
+
+
+def country_breaks(index: np.ndarray) -> tuple[float, ...]:
+    """Breaks of the diverging "against its country" classes (the country = 100).
+
+    Positive indexes: 100/F, 100/F^¼, 100·F^¼, 100·F (see COUNTRY_FACTORS). Where some are
+    zero or negative (a change can be), ratios mean nothing: 100 ∓ s and 100 ∓ s/4 instead,
+    with s the smallest of COUNTRY_SPREADS holding four fifths of the areas."""
+    finite = np.asarray(index, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0:
+        return ()
+    if (finite > 0).all():
+        reach = float(np.exp(np.quantile(np.abs(np.log(finite / 100.0)), 2 / 3)))
+        factor = next((f for f in COUNTRY_FACTORS if f >= reach), COUNTRY_FACTORS[-1])
+        inner = factor**0.25
+        return tuple(round(v, 1) for v in (100 / factor, 100 / inner, 100 * inner, 100 * factor))
+    reach = float(np.quantile(np.abs(finite - 100.0), 0.8))
+    spread = next((s for s in COUNTRY_SPREADS if s >= reach), COUNTRY_SPREADS[-1])
+    return (100.0 - spread, 100.0 - spread / 4, 100.0 + spread / 4, 100.0 + spread)

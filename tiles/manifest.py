@@ -53,6 +53,7 @@ def manifest_entry(spec: TilesetSpec, result: TilesetResult, file: str) -> dict[
         "decimals": spec.decimals,
         "period": spec.period,
         "breaks": list(spec.breaks),
+        "country_breaks": list(spec.country_breaks),
         "valued": spec.valued,
         "attribution": spec.attribution,
         "description": spec.description,
@@ -66,6 +67,11 @@ def manifest_entry(spec: TilesetSpec, result: TilesetResult, file: str) -> dict[
         "bytes": result.bytes,
         "features": result.features,
         "hash": result.digest,
+        **(
+            {"layout": spec.layout, "missing": [list(m) for m in spec.missing]}
+            if spec.key.geometry
+            else {}
+        ),
     }
 
 

@@ -10,6 +10,7 @@ import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from levelup.atomic import write_bytes_atomic
 from tiles.mvt import EncodedFeature
@@ -35,6 +36,10 @@ class GeometryPyramid:
 
     info: PyramidInfo
     tiles: dict[Tile, tuple[EncodedFeature, ...]] = field(default_factory=dict)
+    # Encoded Tile.layers fields appended to every tileset's tile (a hex map's labels and
+    # region outlines), and their vector_layers entries (id, description, fields).
+    extra: dict[Tile, bytes] = field(default_factory=dict)
+    extra_layers: tuple[dict[str, Any], ...] = ()
     # Tiles whose areas carry no values encode the same for every tileset on this set:
     # kept per process, keyed by (layer, keys, tile), never saved.
     blank: dict[tuple[str, tuple[str, ...], Tile], bytes] = field(default_factory=dict)
@@ -49,7 +54,7 @@ class GeometryPyramid:
 
     def save(self, path: Path) -> None:
         """Write the pyramid to a cache file (atomically)."""
-        saved = GeometryPyramid(self.info, self.tiles)
+        saved = GeometryPyramid(self.info, self.tiles, self.extra, self.extra_layers)
         write_bytes_atomic(path, pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
 
     @staticmethod

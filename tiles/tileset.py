@@ -17,21 +17,39 @@ from tiles.pyramid import GeometryPyramid, PyramidInfo
 from tiles.tilemath import Tile
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-TILESET_ID = re.compile(rf"^({SLUG})\.({SLUG})\.([a-z0-9]+)\.(\d{{4}})$")
+TILESET_ID = re.compile(rf"^({SLUG})\.({SLUG})\.([a-z0-9]+)\.(\d{{4}})(?:\.(hex))?$")
+HEX = "hex"  # the geometry of a hex cartogram tileset (boundaries/hex.py)
+# The layers a hex tileset has besides the data layer (tiles/hexes.py writes them).
+HEX_LAYERS = (
+    {
+        "id": "labels",
+        "description": "A point per area at its hex (the middle one of several)",
+        "fields": {"code": "String", "name": "String", "short": "String"},
+    },
+    {
+        "id": "regions",
+        "description": "The layout's regions (English regions and the nations, or NUTS 1), "
+        "to draw their outlines over the hexes",
+        "fields": {"code": "String"},
+    },
+)
 
 
 class TilesetKey(NamedTuple):
-    """Identity of a tileset; its id is 'indicator.variant.level.year'."""
+    """Identity of a tileset; its id is 'indicator.variant.level.year', with '.hex' for the
+    same data drawn on a hex cartogram."""
 
     indicator: str
     variant: str
     level: str
     year: int
+    geometry: str = ""
 
     @property
     def id(self) -> str:
         """The tileset id used in file names and URLs."""
-        return f"{self.indicator}.{self.variant}.{self.level}.{self.year}"
+        base = f"{self.indicator}.{self.variant}.{self.level}.{self.year}"
+        return f"{base}.{self.geometry}" if self.geometry else base
 
     @classmethod
     def parse(cls, tileset_id: str) -> TilesetKey:
@@ -39,7 +57,7 @@ class TilesetKey(NamedTuple):
         match = TILESET_ID.match(tileset_id)
         if match is None:
             raise ValueError(f"not a tileset id: {tileset_id!r}")
-        return cls(match[1], match[2], match[3], int(match[4]))
+        return cls(match[1], match[2], match[3], int(match[4]), match[5] or "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +77,9 @@ class TilesetSpec:
     attribution: str
     breaks: tuple[float, ...]
     valued: int = 0
+    country_breaks: tuple[float, ...] = ()
+    layout: str = ""  # hex tilesets: the HexJSON layout
+    missing: tuple[tuple[str, str, str], ...] = ()  # hex tilesets: (code, name, why) not drawn
 
     @property
     def name(self) -> str:
@@ -115,14 +136,17 @@ def encode_tiles(
     key_index = {k: i for i, k in enumerate(keys)}
     encoder = LayerEncoder(layer, keys, [encode_properties(r, key_index) for r in properties.rows])
     blank = [all(r[k] is None for k in keys[2:]) for r in properties.rows]  # code and name only
-    for tile, features in pyramid:
+    extra = pyramid.extra  # layers the same in every tileset on this pyramid (hex labels…)
+    for tile in sorted(set(pyramid.tiles) | set(extra)):
+        features = pyramid.tiles.get(tile, ())
         if all(blank[f.fid] for f in features):
             key = (layer, keys, tile)
             data = pyramid.blank.get(key)
             if data is None:
-                data = pyramid.blank[key] = compress(encode_tile([encoder.encode(features)]))
+                body = encode_tile([encoder.encode(features)]) if features else b""
+                data = pyramid.blank[key] = compress(body + extra.get(tile, b""))
         else:
-            data = compress(encode_tile([encoder.encode(features)]))
+            data = compress(encode_tile([encoder.encode(features)]) + extra.get(tile, b""))
         yield tile, data, len(features)
 
 
@@ -136,7 +160,12 @@ def compress(data: bytes) -> bytes:
 FIELD_TYPES = {"number": "Number", "string": "String", "boolean": "Boolean"}
 
 
-def metadata(spec: TilesetSpec, info: PyramidInfo, properties: AreaProperties) -> dict[str, str]:
+def metadata(
+    spec: TilesetSpec,
+    info: PyramidInfo,
+    properties: AreaProperties,
+    extra_layers: tuple[dict[str, Any], ...] = (),
+) -> dict[str, str]:
     """MBTiles 1.3 metadata: name, format, bounds, center, zooms, attribution, json…"""
     stats = properties.stats()
     fields = {s["attribute"]: FIELD_TYPES[s["type"]] for s in stats}
@@ -144,11 +173,13 @@ def metadata(spec: TilesetSpec, info: PyramidInfo, properties: AreaProperties) -
     vector_layers = [
         {
             "id": layer,
-            "description": f"{spec.level_label} ({spec.set_id})",
+            "description": f"{spec.level_label} ({spec.set_id})"
+            + (f" on the {spec.layout} hex cartogram" if spec.layout else ""),
             "minzoom": info.minzoom,
             "maxzoom": info.maxzoom,
             "fields": fields,
-        }
+        },
+        *({**e, "minzoom": info.minzoom, "maxzoom": info.maxzoom} for e in extra_layers),
     ]
     tilestats = {
         "layerCount": 1,

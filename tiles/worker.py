@@ -64,7 +64,7 @@ def run(job: TilesetJob) -> TilesetResult:
         for tile, data, count in encode_tiles(geometry, properties, job.spec.key.level):
             writer.put(tile, data)
             features += count
-        meta = metadata(job.spec, geometry.info, properties)
+        meta = metadata(job.spec, geometry.info, properties, geometry.extra_layers)
         writer.finalize(meta)
     except BaseException:
         writer.abort()

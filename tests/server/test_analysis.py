@@ -57,6 +57,35 @@ def test_dispersion_of_germany_matches_an_independent_computation(client) -> Non
     assert set(body["measures"]) == {"dispersion", "cv", "gini", "theil", "top_bottom"}
 
 
+def test_the_eu_line_takes_every_region_of_the_union_from_the_raw_file(client) -> None:
+    per_head, totals = _eurostat("EUR_HAB", 2014), _eurostat("MIO_EUR", 2014)
+    members = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR",
+               "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI",
+               "SK", "UK"}  # fmt: skip
+    regions = [
+        g
+        for g in per_head
+        if g[:2] in members and len(g) == 4 and not g.endswith("ZZ") and g in totals
+    ]
+    population = {g: totals[g] * 1e6 / per_head[g] for g in regions}
+    union = per_head["EU28"]
+    expected = (
+        100
+        * sum(abs(per_head[g] - union) * population[g] for g in regions)
+        / sum(population.values())
+        / union
+    )
+    body = client.get(
+        "/api/inequality",
+        params={"indicator": "eu-gdp-per-head-2017", "variant": "eur", "level": "nuts2"},
+    ).json()
+    assert body["countries"]["EU28"] == "European Union (28 countries), all regions"
+    row = next(r for r in body["series"]["EU28"] if r["year"] == 2014)
+    assert row["regions"] == len(regions) and row["national_source"] == "EU28"
+    assert row["national"] == union
+    assert row["dispersion"] == pytest.approx(expected, rel=1e-6)
+
+
 def test_inequality_csv_and_bad_countries(client) -> None:
     text = client.get(
         "/api/inequality.csv", params={"indicator": "eu-gdp-per-head-2017", "countries": "DE,FR"}

@@ -147,6 +147,10 @@ def real(api: TestClient) -> dict[str, list[str]]:
         "bbox": ["-1.6,53.7,-1.4,53.9", "-2,51,0,52", "4,45,8,48"],
         "q": ["Leeds", "York", "ai"],
         "limit": ["1", "20", "100"],
+        "geometry": ["map", "hex"],
+        "index": ["prosperity"],
+        "set": ["global", "economic"],
+        "count": ["1", "5"],
     }
 
 

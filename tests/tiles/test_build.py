@@ -183,6 +183,7 @@ def test_metadata_is_complete(tile_build) -> None:
         "z": "Number",
         "index": "Number",
         "change_pct": "Number",
+        "country_index": "Number",
     }
     stats = layers["tilestats"]["layers"][0]
     assert stats["count"] == 361 and stats["geometry"] == "Polygon"
@@ -199,7 +200,8 @@ def test_rebuild_is_skipped_and_a_crash_keeps_the_previous_build(
 ) -> None:
     out = data_build.path.parent
     again = build_tiles(out, only=TEST_INDICATORS, levels=TEST_LEVELS)
-    assert again.built == 0 and again.skipped == again.planned == tile_build.planned
+    assert again.built == 0 and again.planned == tile_build.planned
+    assert again.skipped == again.planned + again.hex_planned
     path = tileset_file(out, LAD)
     before = path.read_bytes()
     manifest_before = tile_build.manifest.read_text()
@@ -227,7 +229,8 @@ def test_manifest_lists_what_was_built(tile_build) -> None:
         "eu-gdp-per-head.eur.nuts2.2019",
         "claimant-count.rate.rgn.2024",
     } <= set(manifest)
-    assert len(manifest) == tile_build.planned
+    assert len(manifest) == tile_build.planned + tile_build.hex_planned
+    assert tile_build.hex_planned == sum(1 for k in manifest if k.endswith(".hex")) > 0
     assert all(
         e["indicator"] in TEST_INDICATORS and e["level"] in TEST_LEVELS for e in manifest.values()
     )

@@ -13,6 +13,7 @@ SCREENS = {
     "first-load": "",
     "district": "?indicator=gdp-per-head&level=lad&year=2023&view=7/53.7/-1.7",
     "panel": "?indicator=gdp-per-head&level=lad&year=2023&areas=E08000035&view=7/53.8/-1.55",
+    "hexes": "?indicator=gdp-per-head&level=lad&year=2023&shape=hex&colour=country",
     "compare": "?tab=compare",
     "inequality": "?tab=inequality",
 }
@@ -56,7 +57,10 @@ def test_screens(browser: Browser, live_server: str, screen: str, size: str) -> 
     assert visit.errors == [] and visit.outside == []
     assert page.evaluate("() => document.documentElement.scrollWidth") <= SIZES[size][0]
     assert overflowing(page, ".topbar button, .topbar h1") == []
-    if screen in ("first-load", "district", "panel") and size == "desktop":
+    if screen == "hexes":
+        assert page.locator("#shape").is_visible() and overflowing(page, "#shape") == []
+        assert page.locator("#shape [aria-pressed=true]").inner_text() == "Hexes"
+    if screen in ("first-load", "district", "panel", "hexes") and size == "desktop":
         assert page.locator("#legend-items").is_visible()
         assert overflowing(page, "select, .maplibregl-ctrl") == []
         truncated = page.evaluate(  # the chosen option's text against the box (less arrow)
@@ -68,7 +72,7 @@ def test_screens(browser: Browser, live_server: str, screen: str, size: str) -> 
             }).map((s) => s.id)"""
         )
         assert truncated == []
-    if screen in ("first-load", "district", "panel") and size == "phone":
+    if screen in ("first-load", "district", "panel", "hexes") and size == "phone":
         assert page.locator("#map-legend").is_visible()  # on the map, not in the drawer
         assert overflowing(page, "#map-legend, .maplibregl-ctrl") == []
     if screen == "inequality":

@@ -84,6 +84,27 @@ def test_other_indicators_levels_and_years_come_from_the_export(
     assert visit.errors == [] and visit.outside == []
 
 
+def test_profiles_and_hex_maps_come_with_the_static_site(
+    static_visit: Visit, exported: Exported
+) -> None:
+    visit, page = static_visit, static_visit.page
+    page.goto(f"{visit.base}/areas/E08000035/")
+    page.wait_for_selector("body[data-ready=true]", timeout=30000)
+    assert page.locator("h1").inner_text() == "Leeds"
+    profile = json.loads((exported.target / "api/profiles/E08000035.json").read_text())
+    assert page.locator("article.card").count() == profile["indicators"] > 20
+    page.get_by_role("link", name="West Yorkshire").first.click()  # a parent's own page
+    page.wait_for_url("**/areas/E47000003/")
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("section.dashboard").count() >= 3
+    visit.open("?indicator=gdp-per-head&level=lad&year=2021&shape=hex")
+    assert page.evaluate("() => window.levelup.state().shape") == "hex"
+    share = colour_share(visit.map_image(), visit.legend_colours())
+    assert sum(share.values()) > 0.05, share  # the hexes, from the exported hex tiles
+    assert (exported.target / "extracts/gdp-per-head.current-prices.lad.2021.hex.hexjson").is_file()
+    assert visit.errors == [] and visit.outside == []
+
+
 def test_export_layout(exported: Exported) -> None:
     root = exported.target
     html = (root / "index.html").read_text(encoding="utf-8")

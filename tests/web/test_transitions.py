@@ -1,11 +1,12 @@
 """Every view the map reaches by a change equals a fresh load of its permalink.
 
-A seeded random walk of transitions (year, indicator, measure, geography, colouring, play,
-Back and Forward) in one page. After each, a second page opens the permalink the first one
-shows; the two canvases must be the same picture, and the tooltip at three fixed places must
-give the value /api/areas/{code} gives for that indicator, measure, level and year. A map that
-keeps the previous tiles fails both: its areas keep the old values (wrong colours, wrong
-tooltip), and a fresh load draws the new ones.
+A seeded random walk of transitions (year, indicator, measure, geography, colouring, map or
+hexes, play, Back and Forward) in one page. After each, a second page opens the permalink the
+first one shows; the two canvases must be the same picture, and the tooltip at three fixed
+places (on the hex map: at their areas' hexagons) must give the value /api/areas/{code} gives
+for that indicator, measure, level and year. A map that keeps the previous tiles fails both:
+its areas keep the old values (wrong colours, wrong tooltip), and a fresh load draws the new
+ones.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ VIEWPORT = {"width": 900, "height": 620}
 # CHANNEL; the pictures are the same when at most PIXELS pixels differ (0.002% of the
 # canvas). A stale map differs in whole areas: thousands of pixels.
 CHANNEL, PIXELS = 24, 15
-KINDS = ("year", "indicator", "measure", "level", "colour", "play", "back", "forward")
+KINDS = ("year", "indicator", "measure", "level", "colour", "shape", "play", "back", "forward")
+SHAPES = {"map": "Map: real boundaries", "hex": "Hexes: one hexagon per area"}
 
 
 @dataclass(frozen=True)
@@ -147,9 +149,16 @@ class Walk:
 
     def colour(self) -> str:
         current = self.state()["colour"]
-        value = self.rng.choice([c for c in ("value", "rank", "z") if c != current])
+        value = self.rng.choice([c for c in ("value", "rank", "z", "country") if c != current])
         self.page.check(f"input[name=colour][value={value}]")
         return f"colour → {value}"
+
+    def shape(self) -> str:
+        """Map to hexes or back (the same data, the other geometry)."""
+        other = "map" if self.state()["shape"] == "hex" else "hex"
+        self.page.get_by_role("button", name=SHAPES[other]).click()
+        self.page.wait_for_function(f"() => window.levelup.state().shape === '{other}'")
+        return f"shape → {other}"
 
     def play(self) -> str:
         before = self.state()["year"]
@@ -193,6 +202,8 @@ class Walk:
             "measure": len(self.options("#variant")) > 1,
             "level": len(self.options("#level")) > 1,
             "colour": True,
+            "shape": self.state()["shape"] == "hex"
+            or self.page.get_by_role("button", name=SHAPES["hex"]).is_enabled(),
             "play": years,
             "back": self.at > 0,
             "forward": self.at < len(self.history) - 1,
@@ -217,6 +228,7 @@ class Walk:
             "measure": lambda: self.select("#variant"),
             "level": lambda: self.select("#level"),
             "colour": self.colour,
+            "shape": self.shape,
             "play": self.play,
         }[kind]()
         assert done is not None, kind
@@ -255,9 +267,28 @@ class Walk:
             self.areas[tileset] = response.json()
         return int(self.areas[tileset]["decimals"])
 
-    def tooltip(self, place: Place) -> str | None:
+    def where(self, place: Place, state: dict) -> tuple[float, float]:
+        """Where a place is drawn: its point on the map, or its hexagon's centre."""
+        if state["shape"] != "hex":
+            return self.visit.point(place.lon, place.lat)
+        key = f"hexes|{state['indicator']}|{state['variant']}|{state['year']}"
+        if key not in self.areas:
+            self.areas[key] = self.page.request.get(
+                f"{self.visit.base}/api/indicators/{state['indicator']}/hexes.geojson",
+                params={"variant": state["variant"], "level": "lad", "year": str(state["year"])},
+            ).json()
+        code = place.codes["lad"][0]
+        ring = next(
+            f["geometry"]["coordinates"][0]
+            for f in self.areas[key]["features"]
+            if f["properties"]["code"] == code
+        )
+        lon, lat = np.array(ring[:-1]).mean(axis=0)
+        return self.visit.point(float(lon), float(lat))
+
+    def tooltip(self, place: Place, state: dict) -> str | None:
         """The tooltip's text at a place, or None if the place is not on the map."""
-        x, y = self.visit.point(place.lon, place.lat)
+        x, y = self.where(place, state)
         box = self.page.locator("#map").bounding_box()
         assert box is not None
         inside = box["x"] + 20 < x < box["x"] + box["width"] - 60
@@ -287,7 +318,7 @@ class Walk:
             expected = self.expected(place, state)
             assert expected is not None, f"{place.name}: no API series for {state}"
             name, value, period = expected
-            text = self.tooltip(place)
+            text = self.tooltip(place, state)
             if text is None:
                 self.failures.append(f"{label}: {place.name} is not on the map")
                 continue

@@ -6,6 +6,9 @@ import { esc } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 const FAVOURITES = ["DE", "FR", "IT", "ES", "UK", "PL", "NL"];
+// The European Union as one more line: every region of its member states together.
+const UNIONS = ["EU27_2020", "EU28"];
+const UNION_COLOUR = "#0b0c0c";
 
 async function getJSON(path) {
   const response = await fetch(path);
@@ -39,7 +42,9 @@ export class InequalityView {
       $(id).addEventListener("change", () => this.read(id));
     }
     $("ineq-countries").addEventListener("change", () => {
-      this.state.countries = [...$("ineq-countries").querySelectorAll("input:checked")].map((i) => i.value);
+      const checked = [...$("ineq-countries").querySelectorAll("input:checked")].map((i) => i.value);
+      this.state.union = checked.some((c) => UNIONS.includes(c)) ? "1" : "0";
+      this.state.countries = checked.filter((c) => !UNIONS.includes(c));
       this.render();
     });
   }
@@ -86,13 +91,15 @@ export class InequalityView {
     options($("ineq-level"), d.choices.levels.map((id) => [id, levels.get(id) || id]), d.level);
     options($("ineq-measure"), Object.entries(d.measures), this.state.measure || "dispersion");
     this.state.measure = $("ineq-measure").value;
-    const available = Object.keys(d.countries);
+    const available = Object.keys(d.countries).filter((c) => !UNIONS.includes(c));
+    const union = UNIONS.find((c) => d.countries[c]);
     let chosen = (this.state.countries || []).filter((c) => available.includes(c));
     if (!chosen.length) chosen = FAVOURITES.filter((c) => available.includes(c));
     if (!chosen.length) chosen = available.slice(0, 6);
     this.state.countries = chosen;
-    $("ineq-countries").innerHTML = available.map((c) =>
-      `<label><input type="checkbox" value="${esc(c)}"${chosen.includes(c) ? " checked" : ""}> ${esc(d.countries[c])}</label>`).join("");
+    const box = (c, on, extra = "") => `<label${extra}><input type="checkbox" value="${esc(c)}"${on ? " checked" : ""}> ${esc(d.countries[c])}</label>`;
+    $("ineq-countries").innerHTML = (union ? box(union, this.state.union !== "0", ' class="union"') : "")
+      + available.map((c) => box(c, chosen.includes(c))).join("");
     $("ineq-note").textContent = d.comparability;
     this.render();
   }
@@ -101,20 +108,26 @@ export class InequalityView {
     const d = this.data;
     if (!d) return;
     const measure = this.state.measure;
-    const lines = this.state.countries.slice(0, LINE_COLOURS.length).map((c) => ({
-      label: d.countries[c],
+    const palette = LINE_COLOURS.filter((c) => c !== "#000000"); // black is the Union's
+    const lines = this.state.countries.slice(0, palette.length).map((c, i) => ({
+      label: d.countries[c], colour: palette[i],
       points: (d.series[c] || []).map((r) => ({ year: r.year, value: r[measure] })),
     }));
+    const union = UNIONS.find((c) => d.series[c]);
+    if (union && this.state.union !== "0") {
+      lines.unshift({ label: d.countries[union], dashed: true, colour: UNION_COLOUR,
+        points: d.series[union].map((r) => ({ year: r.year, value: r[measure] })) });
+    }
     const weighted = Object.values(d.series).flat().some((r) => r.weighted);
     const unit = measure === "dispersion" || measure === "cv" ? "%" : "";
     $("ineq-chart").innerHTML = `<h3>${esc(d.measures[measure])}</h3><p class="hint">${esc(d.title)}, `
       + `${esc(d.variant)}, ${esc(d.level)} regions; ${weighted ? "weighted by population" : "unweighted (no populations in the source)"}. `
-      + `Higher means more unequal.${this.state.countries.length > LINE_COLOURS.length ? ` Showing the first ${LINE_COLOURS.length} countries.` : ""}</p>`
+      + `Higher means more unequal.${this.state.countries.length > palette.length ? ` Showing the first ${palette.length} countries.` : ""}</p>`
       + lineChart({ lines, unit, decimals: measure === "gini" || measure === "theil" ? 3 : 1,
         title: `${d.measures[measure]} by country`, medianLabel: "", ...chartSize($("ineq-chart")) });
     paint($("ineq-chart"));
     const csv = new URLSearchParams(this.query());
-    csv.set("countries", this.state.countries.join(","));
+    csv.set("countries", [...(union && this.state.union !== "0" ? [union] : []), ...this.state.countries].join(","));
     $("ineq-csv").href = `/api/inequality.csv?${csv}`;
     this.onChange();
   }

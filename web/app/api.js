@@ -52,5 +52,6 @@ export const api = STATIC ? {
 };
 
 export function tilesetId(state) {
-  return `${state.indicator}.${state.variant}.${state.level}.${state.year}`;
+  const id = `${state.indicator}.${state.variant}.${state.level}.${state.year}`;
+  return state.shape === "hex" ? `${id}.hex` : id;
 }

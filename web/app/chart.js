@@ -68,7 +68,7 @@ export function lineChart({ lines, median = [], band = [], unit, decimals, year,
     shapes.push(`<line x1="${sx(year)}" x2="${sx(year)}" y1="${M.top}" y2="${H - M.bottom}" stroke="#0b0c0c" stroke-width="1" stroke-dasharray="2 3"/>`);
   }
   lines.forEach((line, i) => {
-    const colour = LINE_COLOURS[i % LINE_COLOURS.length];
+    const colour = line.colour || LINE_COLOURS[i % LINE_COLOURS.length];
     if (line.dashed) {
       shapes.push(`<path d="${path(line.points)}" fill="none" stroke="${colour}" stroke-width="2.5" stroke-dasharray="6 3"/>`);
       return;
@@ -85,7 +85,8 @@ export function lineChart({ lines, median = [], band = [], unit, decimals, year,
   }).join("; ");
   const svg = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}. ${esc(summary)}">`
     + `<g class="axis">${parts.join("")}</g>${shapes.join("")}</svg>`;
-  const key = [...lines.map((l, i) => `<li><span data-colour="${LINE_COLOURS[i % LINE_COLOURS.length]}"></span>${esc(l.label)}</li>`),
+  const key = [...lines.map((l, i) => `<li><span data-colour="${l.colour || LINE_COLOURS[i % LINE_COLOURS.length]}"`
+    + `${l.dashed ? ' class="dashed"' : ""}></span>${esc(l.label)}</li>`),
     median.length ? `<li><span data-colour="#505a5f"></span>${esc(medianLabel)} (shaded: middle half)</li>` : ""].join("");
   const allYears = [...new Set(years)].sort((a, b) => a - b);
   const rows = allYears.map((y) => `<tr><td>${y}</td>${lines.map((l) => {

@@ -5,6 +5,14 @@ export const PALETTE = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"];
 export const NO_DATA = "#c8c8c8";
 // PuOr: orange = worse than the median, purple = better; neutral in between.
 export const DIVERGING = ["#e66101", "#fdb863", "#f7f7f7", "#b2abd2", "#5e3c99"];
+// BrBG: below and above, for measures where neither direction is better.
+export const NEUTRAL = ["#a6611a", "#dfc27d", "#f5f5f5", "#80cdc1", "#018571"];
+
+/** The diverging colours of "against its country", from far below its country to far above. */
+export function countryColours(polarity) {
+  if (polarity === "neither") return NEUTRAL;
+  return polarity === "lower" ? [...DIVERGING].reverse() : DIVERGING;
+}
 
 /** Class colours, lowest values first; reversed when lower is better (dark = better). */
 export function classColours(classes, polarity) {
@@ -20,8 +28,14 @@ function step(property, colours, stops) {
   return expression;
 }
 
-/** The fill-color expression for a colouring mode ("value", "rank" or "z"). */
+/** The fill-color expression for a colouring mode ("value", "rank", "z" or "country"). */
 export function fillColour(mode, tileset) {
+  if (mode === "country") {
+    const stops = tileset.country_breaks || [];
+    if (!stops.length) return ["case", ["has", "value"], NEUTRAL[2], NO_DATA];
+    return ["case", ["has", "country_index"], step("country_index", countryColours(tileset.polarity), stops),
+      NO_DATA];
+  }
   if (mode === "rank") {
     return ["case", ["has", "percentile"], step("percentile", PALETTE, [20, 40, 60, 80]), NO_DATA];
   }
@@ -38,7 +52,13 @@ export function fillColour(mode, tileset) {
 export function legendItems(mode, tileset, format) {
   let items;
   const neither = tileset.polarity === "neither"; // ranked by size: never "best" or "better"
-  if (mode === "rank") {
+  if (mode === "country") {
+    const [a, b, c, d] = tileset.country_breaks || [];
+    const n = (v) => Number(v.toFixed(1)).toLocaleString("en-GB");
+    const labels = a === undefined ? [] : [`far below: under ${n(a)}`, `below: ${n(a)} to ${n(b)}`,
+      `close: ${n(b)} to ${n(c)}`, `above: ${n(c)} to ${n(d)}`, `far above: ${n(d)} and over`];
+    items = labels.map((label, i) => ({ colour: countryColours(tileset.polarity)[i], label }));
+  } else if (mode === "rank") {
     const labels = neither
       ? ["lowest fifth", "second fifth from the bottom", "middle fifth", "second fifth from the top", "highest fifth"]
       : ["bottom fifth", "second fifth from the bottom", "middle fifth", "second fifth from the top", "top fifth (best)"];

@@ -45,6 +45,13 @@ export async function addContext(map, context) {
       "text-halo-color": "rgba(255,255,255,0.9)", "text-halo-width": 1.6 } });
 }
 
+/** Show or hide the context (hidden under a hex cartogram, which is not geography). */
+export function showContext(map, shown) {
+  for (const id of ["context-land", ...ABOVE]) {
+    if (map.getLayer(id)) map.setLayoutProperty(id, "visibility", shown ? "visible" : "none");
+  }
+}
+
 /** The first context layer drawn above the data (data layers go under it). */
 export function contextBelow(map) {
   return ABOVE.find((id) => map.getLayer(id));

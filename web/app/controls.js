@@ -52,6 +52,7 @@ export function syncControls(app) {
   $("play").disabled = list.length < 2;
   slider.setAttribute("aria-valuetext", String(state.year));
   for (const radio of document.querySelectorAll('input[name="colour"]')) radio.checked = radio.value === state.colour;
+  $("country-label").textContent = state.level.startsWith("nuts") ? "Against its country" : "Against its nation";
   const variant = ind.variants.find((v) => v.id === state.variant);
   const facts = [
     ind.description && esc(ind.description),
@@ -83,6 +84,7 @@ export function renderLegend(app) {
     value: `${tileset.legend.unit ? `${tileset.legend.unit} · ` : ""}${tileset.legend.better}${neither ? "" : `; ${darker}`}`,
     rank: `Rank among ${PLURAL[state.level] || "areas"} (${neither ? "1st = highest" : tileset.legend.better}); ${darker}`,
     z: `Distance from ${comparedWith} in robust standard deviations; ${neither ? "purple is above, orange below" : "purple is better, orange worse"}`,
+    country: countryNote(tileset, state.level),
   }[state.colour];
   $("legend-title").textContent = `${tileset.legend.title}, ${tileset.period}`;
   $("legend-sub").textContent = sub;
@@ -94,6 +96,15 @@ export function renderLegend(app) {
   $("map-legend-title").textContent = `${tileset.legend.title}, ${tileset.period}`;
   $("map-legend-items").innerHTML = rows;
   paintSwatches($("map-legend-items"));
+}
+
+/** What "against its country" compares each area with. */
+function countryNote(tileset, level) {
+  const whose = level.startsWith("nuts") ? "its own country (NUTS 0)" : "its own nation (England, Wales, Scotland or Northern Ireland)";
+  if (!(tileset.country_breaks || []).length) return `No figure for ${whose} in this source`;
+  const sides = tileset.polarity === "neither" ? "brown below, green above"
+    : "purple is better, orange worse";
+  return `Index: each area against ${whose} = 100; ${sides}`;
 }
 
 function link(id, url) {
@@ -118,6 +129,9 @@ export function renderDownloads(app) {
   $("dl-gpkg").parentElement.hidden = !tileset.gpkg && !tileset.qlr; // none in a static site
   link("dl-mbtiles", tileset.mbtiles);
   link("dl-pmtiles", tileset.pmtiles);
+  $("dl-hex").hidden = !tileset.hexjson && !tileset.hex_geojson;
+  link("dl-hexjson", tileset.hexjson);
+  link("dl-hexgeojson", tileset.hexes_geojson || tileset.hex_geojson);
   document.querySelector(".qgis").hidden = !tileset.tiles;
   $("qgis-url").value = absolute(tileset.tiles) || "";
   $("qgis-style").value = absolute(tileset.style);

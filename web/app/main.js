@@ -4,19 +4,21 @@ import { CompareView, InequalityView } from "./analysis.js";
 import { STATIC, api, tilesetId } from "./api.js";
 import { $, PLURAL, fillIndicatorSelect, mappedLevels, paintSwatches, renderDownloads, renderLegend,
   syncControls } from "./controls.js";
-import { esc, formatValue, ordinal } from "./format.js";
+import { esc } from "./format.js";
 import { MapView } from "./map.js";
 import { renderPanel } from "./panel.js";
 import { forgetIndexes, renderIndexPanel } from "./index-panel.js";
 import { SearchBox, yearSpan } from "./search.js";
+import { hexAvailable, renderHexNote, syncShape } from "./shape.js";
+import { player } from "./play.js";
+import { hideTooltip, showTooltip } from "./tooltip.js";
 import { onHistory, readState, roundView, writeState } from "./state.js";
 import { UploadDialog } from "./upload.js";
 
-const COLOURS = ["value", "rank", "z"];
+const COLOURS = ["value", "rank", "z", "country"];
 // Opening views: the UK, or mainland Europe (GISCO bounds reach Réunion and Guadeloupe).
 const HOME = { uk: [-8.2, 49.9, 1.8, 60.9], europe: [-24.5, 34.5, 42, 71.2] };
 const home = (level) => (level.startsWith("nuts") ? HOME.europe : HOME.uk);
-const PLAY_MS = 1400;
 
 const app = {
   catalogue: null,
@@ -49,8 +51,11 @@ function normalise(wanted) {
     : wanted.year ? available.reduce((a, b) => (Math.abs(b - wanted.year) < Math.abs(a - wanted.year) ? b : a))
     : available.at(-1);
   state.colour = COLOURS.includes(wanted.colour) ? wanted.colour : "value";
+  state.shape = wanted.shape === "hex" && hexAvailable(ind, state.level, state.year) ? "hex" : "map";
   return state;
 }
+
+const play = player(app, { apply, normalise });
 
 function announce(text) { $("announce").textContent = text; }
 
@@ -82,6 +87,7 @@ async function settled() {
 async function show({ fit = false, step = true } = {}) {
   const ticket = ++applying;
   syncControls(app);
+  syncShape(app);
   writeState(app.state, { step });
   const id = tilesetId(app.state);
   try {
@@ -91,9 +97,15 @@ async function show({ fit = false, step = true } = {}) {
     $("year-label").textContent = tileset.period;
     $("year").setAttribute("aria-valuetext", tileset.period);
     const ind = app.indicator();
-    if (fit) app.map.fitBounds(ind.user_supplied ? await dataBounds() : home(app.state.level));
+    const reshaped = app.shape !== undefined && app.shape !== app.state.shape; // map <-> hexes
+    app.shape = app.state.shape;
+    if (fit || reshaped) {
+      app.map.fitBounds(tileset.geometry === "hex" ? tileset.bounds
+        : ind.user_supplied ? await dataBounds() : home(app.state.level));
+    }
     const shown = app.map.show(tileset, app.state.colour, ind.user_supplied ? ind.attribution : null);
     renderLegend(app);
+    renderHexNote(app);
     renderDownloads(app);
     status("");
     announce(`Showing ${tileset.legend.title}, ${PLURAL[app.state.level] || app.state.level}, ${tileset.period}`);
@@ -113,23 +125,6 @@ async function dataBounds() {
     return home(level);
   }
 }
-
-// ---------------------------------------------------------------- hover tooltip
-
-function showTooltip(feature, point, tileset) {
-  const p = feature.properties;
-  const tip = $("tooltip");
-  const value = p.value === undefined ? "no data" : formatValue(p.value, tileset.unit, tileset.decimals);
-  const rank = p.rank ? `${ordinal(p.rank)} of ${tileset.valued} ${PLURAL[tileset.level] || ""}` : "";
-  tip.innerHTML = `<strong>${esc(p.name)}</strong>${esc(value)} · ${esc(tileset.period)}`
-    + (rank ? `<br>Rank: ${esc(rank)}` : "");
-  tip.hidden = false;
-  const box = tip.parentElement.getBoundingClientRect();
-  tip.style.left = `${Math.max(4, Math.min(point.x + 14, box.width - tip.offsetWidth - 8))}px`;
-  tip.style.top = `${Math.max(4, Math.min(point.y + 14, box.height - tip.offsetHeight - 8))}px`;
-}
-
-function hideTooltip() { $("tooltip").hidden = true; }
 
 // ---------------------------------------------------------------- area panel
 
@@ -250,57 +245,35 @@ async function choose(result) {
     await apply();
   }
   await openArea(result.code, { compare });
-  if (!compare) app.map.flyToArea(result);
-}
-
-// ---------------------------------------------------------------- play
-
-function stopPlaying() {
-  if (app.playing) clearInterval(app.playing);
-  app.playing = null;
-  $("play").setAttribute("aria-pressed", "false");
-  $("play").textContent = "▶";
-  $("play").setAttribute("aria-label", "Play through the years");
-}
-
-/** Play through the years: one history step for the whole run (Back returns to before it). */
-function togglePlay() {
-  if (app.playing) { stopPlaying(); return; }
-  let first = true;
-  const list = app.years();
-  if (app.state.year === list.at(-1)) { app.state.year = list[0]; apply(); first = false; }
-  $("play").setAttribute("aria-pressed", "true");
-  $("play").textContent = "❚❚";
-  $("play").setAttribute("aria-label", "Pause");
-  app.playing = setInterval(() => {
-    const all = app.years();
-    const next = all[all.indexOf(app.state.year) + 1];
-    if (next === undefined) { stopPlaying(); return; }
-    app.state.year = next;
-    apply({ step: first });
-    first = false;
-  }, PLAY_MS);
+  if (!compare && !(app.state.shape === "hex" && app.map.flyToHex(result.code))) app.map.flyToArea(result);
 }
 
 // ---------------------------------------------------------------- wiring
 
 function wire() {
   $("indicator").addEventListener("change", (e) => {
-    stopPlaying();
+    play.stop();
     const before = app.state.level;
     app.state = normalise({ ...app.state, indicator: e.target.value, variant: null });
     apply({ fit: home(before) !== home(app.state.level) }); // UK ↔ Europe: show the new one
   });
   $("variant").addEventListener("change", (e) => { app.state = normalise({ ...app.state, variant: e.target.value }); apply(); });
   $("level").addEventListener("change", (e) => {
-    stopPlaying();
+    play.stop();
     app.state = normalise({ ...app.state, level: e.target.value, areas: [] });
     apply({ fit: true });
   });
   $("year").addEventListener("input", (e) => { app.state.year = app.years()[Number(e.target.value)]; apply(); });
-  $("play").addEventListener("click", togglePlay);
+  $("play").addEventListener("click", () => play.toggle());
   for (const radio of document.querySelectorAll('input[name="colour"]')) {
     radio.addEventListener("change", (e) => { app.state.colour = e.target.value; apply(); });
+  }
+  for (const button of document.querySelectorAll("#shape button")) {
+    button.addEventListener("click", () => {
+      play.stop();
+      app.state = normalise({ ...app.state, shape: button.dataset.shape });
+      apply();
+    });
   }
   app.search = new SearchBox({ level: () => app.state.level, describe, onChoose: choose,
     onError: (error) => status(error.message) });
@@ -331,8 +304,9 @@ function wire() {
 
 /** Back or Forward: show that step's view as it was (camera included). */
 async function restore(wanted) {
-  stopPlaying();
+  play.stop();
   app.state = normalise(wanted);
+  app.shape = app.state.shape; // the step's own camera, not a fresh fit
   if (app.state.view) app.map.map.jumpTo({ center: [app.state.view.lon, app.state.view.lat], zoom: app.state.view.zoom });
   if (app.state.tab !== currentTab) await showTab(app.state.tab, { step: false });
   await apply({ step: false });
@@ -424,7 +398,7 @@ async function main() {
   app.map = new MapView($("map"), {
     view: app.state.view,
     context: app.catalogue.context,
-    onHover: showTooltip,
+    onHover: (feature, point, tileset) => showTooltip(feature, point, tileset, app.state.colour),
     onLeave: hideTooltip,
     onClick: (code) => {
       const compare = app.compareNext;

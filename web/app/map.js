@@ -11,11 +11,14 @@
 
 import { STATIC, absolute } from "./api.js";
 import { fillColour } from "./colours.js";
-import { addContext, contextBelow } from "./context.js";
+import { addContext, contextBelow, showContext } from "./context.js";
 
 /* global maplibregl, pmtiles */
 
 const SWAP_TIMEOUT_MS = 15000;
+const SEA = "#d5e3ec";
+const HEX_GROUND = "#dde1e4"; // a hex map is not geography: no sea, no land, no place names
+export const HEX_LABELS_FROM = 8.4; // hexes are ~40 px across from here: room for a name
 
 /** An absolute tile URL that changes when the tiles do (a replaced upload is not cached). */
 function versioned(tileset, url) {
@@ -42,7 +45,7 @@ export class MapView {
     this.map = new maplibregl.Map({
       container,
       style: { version: 8, sources: {}, transition: { duration: 0, delay: 0 }, layers: [
-        { id: "background", type: "background", paint: { "background-color": "#d5e3ec" } }] },
+        { id: "background", type: "background", paint: { "background-color": SEA } }] },
       center: view ? [view.lon, view.lat] : [-3.2, 54.6],
       zoom: view ? view.zoom : 4.6,
       maxZoom: 14,
@@ -56,7 +59,8 @@ export class MapView {
     this.map.touchZoomRotate.disableRotation();
     this.map.keyboard.disableRotation();
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
-    this.map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+    this.scale = new maplibregl.ScaleControl({ unit: "metric" }); // hidden on a hex map: no distances
+    this.map.addControl(this.scale, "bottom-left");
     // Credits per source on show (ⓘ), folded at first so they never hide the map.
     this.map.addControl(new maplibregl.AttributionControl({ compact: true }), "bottom-right");
     const credits = container.querySelector(".maplibregl-ctrl-attrib");
@@ -130,6 +134,7 @@ export class MapView {
       this.pending = null;
       if (this.current) this._remove(this.current);
       this.current = ids;
+      this._ground(tileset.geometry === "hex");
       this.hovered = null;
       this.map.setLayoutProperty(ids.hover, "visibility", "visible");
       this.map.setLayoutProperty(ids.selected, "visibility", "visible");
@@ -138,10 +143,18 @@ export class MapView {
     return done;
   }
 
+  /** Geography (sea, land, borders, names) for the map; a plain ground for hexes. */
+  _ground(hex) {
+    this.map.setPaintProperty("background", "background-color", hex ? HEX_GROUND : SEA);
+    showContext(this.map, !hex);
+    this.scale._container.hidden = hex;
+  }
+
   _addLayers(generation, source, tileset, colour, content) {
     const layer = tileset.level;
     const ids = { content, tileset, level: layer, source: `data-${generation}`, fill: `fill-${generation}`,
-      outline: `outline-${generation}`, hover: `hover-${generation}`, selected: `selected-${generation}` };
+      outline: `outline-${generation}`, hover: `hover-${generation}`, selected: `selected-${generation}`,
+      regions: `regions-${generation}`, labels: `labels-${generation}` };
     this.map.addSource(ids.source, source);
     // Under the current tileset's layers until loaded, and always under the context's
     // borders and names.
@@ -150,19 +163,35 @@ export class MapView {
     const common = { source: ids.source, "source-layer": layer };
     this.map.addLayer({ id: ids.fill, type: "fill", ...common,
       paint: { "fill-color": colour, "fill-opacity": 1 } }, fillBefore);
+    const hex = tileset.geometry === "hex"; // hexes are big and few: clearer white gaps
     this.map.addLayer({ id: ids.outline, type: "line", ...common,
-      paint: { "line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 4, 0.3, 9, 1.2] } },
+      paint: { "line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"],
+        ...(hex ? [6, 0.8, 10, 2.2] : [4, 0.3, 9, 1.2])] } },
     lineBefore);
     this.map.addLayer({ id: ids.hover, type: "line", ...common, layout: { visibility: "none" },
       filter: ["==", ["get", "code"], ""], paint: { "line-color": "#0b0c0c", "line-width": 2 } }, lineBefore);
     this.map.addLayer({ id: ids.selected, type: "line", ...common, layout: { visibility: "none" },
       filter: ["in", ["get", "code"], ["literal", this.selected]],
       paint: { "line-color": "#0b0c0c", "line-width": 3.5 } }, lineBefore);
+    if (tileset.geometry === "hex") this._addHexLayers(ids, lineBefore);
     return ids;
   }
 
+  /** Over the hexes: region outlines, and each area's name once there is room for it. */
+  _addHexLayers(ids, before) {
+    this.map.addLayer({ id: ids.regions, type: "line", source: ids.source, "source-layer": "regions",
+      paint: { "line-color": "#0b0c0c", "line-width": ["interpolate", ["linear"], ["zoom"], 6, 0.9, 10, 2.4] } },
+    before);
+    this.map.addLayer({ id: ids.labels, type: "symbol", source: ids.source, "source-layer": "labels",
+      minzoom: HEX_LABELS_FROM,
+      layout: { "text-field": ["get", "name"], "text-font": ["Noto Sans"], "text-max-width": 5,
+        "text-size": ["interpolate", ["linear"], ["zoom"], HEX_LABELS_FROM, 9.5, 10, 12] },
+      paint: { "text-color": "#0b0c0c", "text-halo-color": "rgba(255,255,255,0.85)", "text-halo-width": 1.3 } },
+    before);
+  }
+
   _remove(ids) {
-    for (const id of [ids.selected, ids.hover, ids.outline, ids.fill]) {
+    for (const id of [ids.labels, ids.regions, ids.selected, ids.hover, ids.outline, ids.fill]) {
       if (this.map.getLayer(id)) this.map.removeLayer(id);
     }
     if (this.map.getSource(ids.source)) this.map.removeSource(ids.source);
@@ -217,6 +246,19 @@ export class MapView {
     const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     this.map.fitBounds([[area.west, area.south], [area.east, area.north]],
       { padding: 60, maxZoom: 10, duration: reduce ? 0 : 600 });
+  }
+
+  /** On a hex map: zoom to an area's hexagon (false when it is not on this map). */
+  flyToHex(code) {
+    if (!this.current || this.current.tileset.geometry !== "hex") return false;
+    const found = this.map.querySourceFeatures(this.current.source,
+      { sourceLayer: "labels", filter: ["==", ["get", "code"], code] })[0];
+    if (!found) return false;
+    this.map.resize(); // the panel may just have opened beside or under the map
+    const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    this.map.flyTo({ center: found.geometry.coordinates, zoom: Math.max(this.map.getZoom(), HEX_LABELS_FROM + 0.6),
+      duration: reduce ? 0 : 600 });
+    return true;
   }
 
   bounds() {

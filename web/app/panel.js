@@ -1,5 +1,6 @@
 // The area panel: where an area stands now, how it has changed, and its other indicators.
 
+import { STATIC } from "./api.js";
 import { lineChart } from "./chart.js";
 import { esc, formatChange, formatPercent, formatValue, ordinal } from "./format.js";
 
@@ -56,7 +57,9 @@ export function renderPanel(detail, compared, state, context) {
   const series = seriesOf(detail, state);
   const boundary = detail.boundaries.find((b) => b.level === state.level) || detail.boundaries[0];
   const levelLabel = context.levelLabel(boundary ? boundary.level : state.level);
-  const out = [`<p class="meta">${esc(levelLabel)} · ${esc(detail.code)}${boundary ? ` · boundaries ${esc(boundary.vintage)}` : ""}</p>`];
+  const out = [`<p class="meta">${esc(levelLabel)} · ${esc(detail.code)}${boundary ? ` · boundaries ${esc(boundary.vintage)}` : ""}</p>`,
+    `<p class="profile-link"><a href="${STATIC ? "" : "/"}areas/${encodeURIComponent(detail.code)}${STATIC ? "/" : ""}">`
+    + `Everything about ${esc(detail.name || detail.code)}: its profile ›</a></p>`];
   if (detail.successors.length) {
     out.push(`<p class="notice">This area no longer exists: ${detail.successors.map((s) =>
       `${esc(s.kind)} ${s.year ? `in ${s.year}` : ""} into <strong>${esc(s.name || s.code)}</strong> (${esc(s.code)})`).join("; ")}.</p>`);

@@ -1,10 +1,11 @@
-// The view as a permalink (indicator, measure, level, year, colouring, areas, map view), and
-// the browser history: each view a person makes is a step Back and Forward go through.
+// The view as a permalink (indicator, measure, level, year, colouring, map or hexes, areas,
+// map view), and the browser history: each view a person makes is a step Back and Forward
+// go through.
 
-const KEYS = ["indicator", "variant", "level", "year", "colour", "areas", "view", "tab"];
+const KEYS = ["indicator", "variant", "level", "year", "colour", "shape", "areas", "view", "tab"];
 // The analysis views keep their own settings under prefixed keys.
 const VIEWS = {
-  ineq: ["indicator", "variant", "level", "measure", "countries"],
+  ineq: ["indicator", "variant", "level", "measure", "countries", "union"],
   cmp: ["indicator", "variant", "items"],
 };
 const LISTS = new Set(["countries", "items"]);
@@ -45,6 +46,7 @@ function query(state) {
   for (const key of ["indicator", "variant", "level", "year", "colour"]) {
     if (state[key] !== undefined && state[key] !== null) params.set(key, String(state[key]));
   }
+  if (state.shape === "hex") params.set("shape", "hex");
   if (state.areas.length) params.set("areas", state.areas.join(","));
   if (state.tab && state.tab !== "map") params.set("tab", state.tab);
   for (const [prefix, keys] of Object.entries(VIEWS)) {
