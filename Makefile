@@ -37,7 +37,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 
 bench: $(VENV)/.installed-dev
 	scripts/install-system-deps bench
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(SECTIONS)
 
 system-deps:
 	scripts/install-system-deps

@@ -13,6 +13,12 @@ from levelup.cli_common import data_dir_option, settings_for
 from levelup.errors import LevelupError, StoreError, to_report
 
 
+def _direction(polarity: str) -> str:
+    if polarity == "neither":
+        return "neither higher nor lower is better"
+    return f"{polarity} is better"
+
+
 def _percent(share: float) -> str:
     return f"{100 * share:.1f}%"
 
@@ -63,7 +69,7 @@ def describe(summary: dict[str, Any]) -> list[str]:
     variants = ", ".join(v["label"] for v in s["variants"])
     lines += [
         f'indicator:  {s["id"]} "{s["title"]}", unit {s["unit"] or "(none)"}, '
-        f"{s['polarity']} is better, {s['decimals']} decimals"
+        f"{_direction(s['polarity'])}, {s['decimals']} decimals"
         + (" (replaces yours)" if s["replaces"] else ""),
         f"measures:   {variants}",
     ]
@@ -79,10 +85,10 @@ def describe(summary: dict[str, Any]) -> list[str]:
 @click.option("--unit", default=None, help='Unit, such as "%" or "£" (default: guessed).')
 @click.option(
     "--polarity",
-    type=click.Choice(["higher", "lower"]),
+    type=click.Choice(["higher", "lower", "neither"]),
     default="higher",
     show_default=True,
-    help="Which way is better.",
+    help="Which way is better ('neither' for sizes such as population: ranked, never 'best').",
 )
 @click.option("--source", default="", help="Who published the data (shown as attribution).")
 @click.option("--licence", default="", help="The data's licence.")

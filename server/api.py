@@ -16,6 +16,7 @@ from server.catalog import Catalog, DataStore, Tileset
 from server.hexframe import hex_facts
 from server.styles import legend, public_base, style, tile_url, tilejson
 from server.uploads import uploads_enabled
+from tiles.manifest import read_progress
 
 
 class Api:
@@ -252,13 +253,17 @@ class Api:
         return JSONResponse(area_detail(self.store.current(), code, level))
 
     async def health(self, request: Request) -> Response:
-        """Liveness and what is being served."""
+        """Liveness, what is being served and how far a running tile build has got."""
         catalog = self.store.current()
+        build = read_progress(catalog.tiles_dir)
         return JSONResponse(
             {
                 "status": "ok",
                 "built_at": catalog.meta.get("built_at"),
                 "tilesets": len(catalog.tilesets),
+                "build": {k: build.get(k) for k in ("planned", "done", "finished")}
+                if build
+                else None,
             }
         )
 

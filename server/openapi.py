@@ -206,7 +206,9 @@ def document() -> dict[str, Any]:
         for n in ("z", "x", "y")
     ]
     paths = {
-        "/healthz": _get("Liveness and build served", [], _json("OK"), 503),
+        "/healthz": _get(
+            "Liveness, build served and a running tile build's progress", [], _json("OK"), 503
+        ),
         "/openapi.json": _get("This document (OpenAPI 3.1)", [], _json("OpenAPI document")),
         "/api/catalogue": _get(
             "Indicators, themes, geographies, sources", [], _json("Catalogue"), 503
@@ -381,7 +383,13 @@ def document() -> dict[str, Any]:
         },
     }
     paths.update(_upload_paths())
-    paths.update(more_paths(INDICATOR))
+    for path, item in more_paths(INDICATOR).items():  # every GET is answered by the book
+        if "get" in item:
+            responses = item["get"]["responses"]
+            responses["200"] = {**responses["200"], "headers": VALIDATORS}
+            for status, answer in _conditional().items():
+                responses.setdefault(status, answer)
+        paths[path] = item
     paths["/api/indicators/{indicator}"].update(
         _call(
             "delete",

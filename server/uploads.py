@@ -120,8 +120,8 @@ def options_from(body: Any) -> list[str]:
                 raise BadRequestError(f"{key!r} must be text of at most {TEXT_FIELDS[key]} chars")
             args += [flag, value]
         elif key == "polarity":
-            if value not in ("higher", "lower"):
-                raise BadRequestError("'polarity' must be 'higher' or 'lower'")
+            if value not in ("higher", "lower", "neither"):
+                raise BadRequestError("'polarity' must be 'higher', 'lower' or 'neither'")
             args += [flag, value]
         elif key == "decimals":
             if value is None:

@@ -267,18 +267,19 @@ def _build_tiles(
     # Until a tileset is rebuilt its previous file serves (only new files are written).
     serving = {**entries, **{k: e for k, e in previous.items() if k in planned_ids}}
     specs = {job.spec.key.id: job.spec for job in jobs}
-    built, flushed = 0, time.monotonic()
+    built, flushed, took = 0, time.monotonic(), []
     write_progress(tiles_dir, len(everything), len(kept), started_at)
     for result in _run_jobs(jobs, workers, scheduler, progress):
         file = tileset_file_name(result.id, result.digest)
         entries[result.id] = serving[result.id] = manifest_entry(specs[result.id], result, file)
         built += 1
+        took.append(result.seconds)
         if flush_every is not None and time.monotonic() - flushed >= flush_every:
             write_manifest(manifest_path, serving)  # what is built so far can be served
-            write_progress(tiles_dir, len(everything), len(kept) + built, started_at)
+            write_progress(tiles_dir, len(everything), len(kept) + built, started_at, took)
             flushed = time.monotonic()
     ordered = write_manifest(manifest_path, entries)
-    write_progress(tiles_dir, len(everything), len(everything), started_at)
+    write_progress(tiles_dir, len(everything), len(everything), started_at, took)
     if not (years or levels):  # only now: until the manifest changed, the old files served
         remove_stale(tiles_dir, {e["file"] for e in ordered})
     selected = [entries[key.id] for key, _, _ in everything if key.id in entries]

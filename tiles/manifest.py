@@ -4,6 +4,7 @@ progress file: written atomically by the build, read by the server, export and t
 from __future__ import annotations
 
 import json
+import statistics
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -75,15 +76,25 @@ def manifest_entry(spec: TilesetSpec, result: TilesetResult, file: str) -> dict[
     }
 
 
-def write_progress(tiles_dir: Path, planned: int, done: int, started: float) -> None:
-    """Record how far a tile build has got (the server shows it while the rest is built)."""
-    progress = {
+def write_progress(
+    tiles_dir: Path, planned: int, done: int, started: float, seconds: list[float] | None = None
+) -> None:
+    """Record how far a tile build has got (the server shows it while the rest is built);
+    with `seconds` (each tileset written so far), their median and 90th percentile too."""
+    progress: dict[str, Any] = {
         "planned": planned,
         "done": done,
         "finished": done >= planned,
         "started": started,
         "updated": time.time(),
     }
+    if seconds:
+        ordered = sorted(seconds)
+        progress["tileset_seconds"] = {
+            "count": len(ordered),
+            "median": statistics.median(ordered),
+            "p90": ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))],
+        }
     write_text_atomic(tiles_dir / PROGRESS, json.dumps(progress))
 
 

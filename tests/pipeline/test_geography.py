@@ -14,8 +14,8 @@ from pipeline.derived import EU27
 
 
 @pytest.fixture(scope="module")
-def connection(data_build: DataBuild) -> sqlite3.Connection:
-    return db.open_readonly(data_build.path)
+def connection(full_data_build: DataBuild) -> sqlite3.Connection:
+    return db.open_readonly(full_data_build.path)
 
 
 def test_parents_agree_with_the_ons_lookup(connection: sqlite3.Connection) -> None:

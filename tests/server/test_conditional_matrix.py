@@ -9,8 +9,9 @@ import gzip
 import re
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from email.utils import formatdate, parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,6 +47,20 @@ ROUTES = {  # route path -> a URL of it that answers 200
     "/api/inequality": "/api/inequality",
     "/api/inequality.csv": "/api/inequality.csv",
     "/api/groups": "/api/groups",
+    "/api/indicators/{indicator}/hexes.geojson": (
+        "/api/indicators/gdp-per-head/hexes.geojson?level=lad&year=2019"
+    ),
+    "/api/indicators/{indicator}/data.hexjson": (
+        "/api/indicators/gdp-per-head/data.hexjson?level=lad&year=2019"
+    ),
+    "/api/hexmaps": "/api/hexmaps",
+    "/api/profiles/{code}": "/api/profiles/E08000035",
+    "/api/areas": "/api/areas?q=leeds",
+    "/api/areas/{code}": "/api/areas/E08000035",
+    "/healthz": "/healthz",
+    "/openapi.json": "/openapi.json",
+}
+ON_THE_WHOLE_CATALOGUE = {  # the index and similar areas need every indicator's data
     "/api/indexes": "/api/indexes",
     "/api/indexes/{index}": "/api/indexes/prosperity",
     "/api/indexes/{index}/definition.toml": "/api/indexes/prosperity/definition.toml",
@@ -56,10 +71,6 @@ ROUTES = {  # route path -> a URL of it that answers 200
     "/api/similar": "/api/similar",
     "/api/similar/{code}": "/api/similar/E06000009?set=economic&count=5",
     "/api/clusters": "/api/clusters?set=economic",
-    "/api/areas": "/api/areas?q=leeds",
-    "/api/areas/{code}": "/api/areas/E08000035",
-    "/healthz": "/healthz",
-    "/openapi.json": "/openapi.json",
 }
 WEB = ["/", "/app/main.js", "/vendor/maplibre-gl/maplibre-gl-csp.js", "/favicon.svg"]
 DAY = 86400
@@ -183,12 +194,24 @@ def test_the_matrix_covers_every_get_route(client: TestClient) -> None:
             ("/api/", "/tiles/", "/styles/", "/downloads/", "/healthz", "/openapi")
         )
     }
-    assert served == set(ROUTES)
+    assert served == set(ROUTES) | set(ON_THE_WHOLE_CATALOGUE)
 
 
 @pytest.mark.parametrize("path", sorted(ROUTES))
 def test_conditional_and_range_requests_by_the_book(client: TestClient, path: str) -> None:
     _matrix(client, ROUTES[path], _documented(path), shared=True)
+
+
+@pytest.fixture(scope="module")
+def whole_client(full_data_dir: Path) -> Iterator[TestClient]:
+    """A client of the whole catalogue's build (with the index and similar areas)."""
+    with TestClient(create_app(Settings(data_dir=full_data_dir))) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize("path", sorted(ON_THE_WHOLE_CATALOGUE))
+def test_index_and_similar_area_routes_by_the_book(whole_client: TestClient, path: str) -> None:
+    _matrix(whole_client, ON_THE_WHOLE_CATALOGUE[path], _documented(path), shared=True)
 
 
 @pytest.mark.parametrize("url", WEB)

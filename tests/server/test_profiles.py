@@ -4,12 +4,24 @@ request each for the page and its data."""
 
 import csv
 import gzip
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
 from boundaries.registry import DATA_DIR
+from levelup.settings import Settings
+from server.app import create_app
 
 LEEDS, WEST_YORKSHIRE = "E08000035", "E47000003"
+
+
+@pytest.fixture(scope="module")
+def client(full_data_dir: Path) -> Iterator[TestClient]:
+    """Profiles on the whole catalogue: every topic, similar areas, the dashboard's sections."""
+    with TestClient(create_app(Settings(data_dir=full_data_dir))) as test_client:
+        yield test_client
 
 
 def _valued(area: dict) -> dict[str, dict]:

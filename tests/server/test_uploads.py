@@ -152,6 +152,23 @@ def _saved_indicators(folder: Path) -> set[str]:
     return {p.name for p in root.iterdir()} if root.exists() else set()
 
 
+def test_a_size_is_uploaded_as_neither_and_ranked_by_size(client: TestClient, registry) -> None:
+    table = messy_tidy(registry)
+    body = upload(client, table.data, "Households.csv").json()
+    form = {"title": "Households by size", "polarity": "neither"}
+    built = client.post(f"/api/uploads/{body['upload']}/build", json=form, headers=GUARD)
+    assert built.status_code == 201, built.text
+    indicator = built.json()["indicator"]
+    tileset = client.get(f"/api/tilesets/{indicator}.value.lad.2022").json()
+    assert tileset["polarity"] == "neither"
+    tile = client.get(f"/tiles/{indicator}.value.lad.2022/0/0/0.pbf")  # every district
+    features = mapbox_vector_tile.decode(tile.content)["lad"]["features"]
+    first = next(f["properties"]["code"] for f in features if f["properties"].get("rank") == 1)
+    largest = max((v, c) for (c, y), v in table.values.items() if y == 2022 and v is not None)
+    assert first == largest[1]  # rank 1 = the largest, from the source table
+    assert client.delete(f"/api/indicators/{indicator}", headers=GUARD).status_code == 204
+
+
 @pytest.mark.parametrize(
     "case",
     [

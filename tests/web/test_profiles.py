@@ -38,17 +38,17 @@ def valued_indicators(page: Page, base: str, code: str) -> set[str]:
 
 @pytest.mark.parametrize("code", [LEEDS, WEST_YORKSHIRE])
 def test_the_page_lists_every_indicator_the_api_has(
-    browser: Browser, live_server: str, code: str
+    browser: Browser, full_live_server: str, code: str
 ) -> None:
-    visit = open_profile(browser, live_server, code, SIZES["desktop"])
+    visit = open_profile(browser, full_live_server, code, SIZES["desktop"])
     page = visit.page
     shown = page.eval_on_selector_all("article.card", "els => els.map(e => e.dataset.indicator)")
-    expected = valued_indicators(page, live_server, code)
+    expected = valued_indicators(page, full_live_server, code)
     assert expected and expected <= set(shown), expected - set(shown)
     assert len(shown) == len(set(shown))
     # the headline figure of a card is the API's latest value, as the map formats it
-    level = page.request.get(f"{live_server}/api/profiles/{code}").json()["level"]
-    area = page.request.get(f"{live_server}/api/areas/{code}?level={level}").json()
+    level = page.request.get(f"{full_live_server}/api/profiles/{code}").json()["level"]
+    area = page.request.get(f"{full_live_server}/api/areas/{code}?level={level}").json()
     series = next(
         s
         for s in area["series"]
@@ -65,8 +65,10 @@ def test_the_page_lists_every_indicator_the_api_has(
     page.context.close()
 
 
-def test_a_combined_authority_page_is_its_dashboard(browser: Browser, live_server: str) -> None:
-    visit = open_profile(browser, live_server, WEST_YORKSHIRE, SIZES["desktop"])
+def test_a_combined_authority_page_is_its_dashboard(
+    browser: Browser, full_live_server: str
+) -> None:
+    visit = open_profile(browser, full_live_server, WEST_YORKSHIRE, SIZES["desktop"])
     page = visit.page
     titles = page.eval_on_selector_all(
         "section.topic h2", "els => els.map(e => e.lastChild.textContent.trim())"
@@ -84,9 +86,9 @@ def test_a_combined_authority_page_is_its_dashboard(browser: Browser, live_serve
 
 @pytest.mark.parametrize("code", [LEEDS, WEST_YORKSHIRE])
 def test_printed_it_is_one_a4_landscape_page_per_topic(
-    browser: Browser, live_server: str, code: str
+    browser: Browser, full_live_server: str, code: str
 ) -> None:
-    visit = open_profile(browser, live_server, code, A4_LANDSCAPE)
+    visit = open_profile(browser, full_live_server, code, A4_LANDSCAPE)
     page = visit.page
     topics = page.locator("section.topic").count()
     pdf = page.pdf(format="A4", landscape=True, prefer_css_page_size=True, print_background=True)
@@ -99,8 +101,8 @@ def test_printed_it_is_one_a4_landscape_page_per_topic(
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("name, code", [("district", LEEDS), ("cauth", WEST_YORKSHIRE)])
-def test_profile_screens(browser: Browser, live_server: str, name: str, code: str, size: str):
-    visit = open_profile(browser, live_server, code, SIZES[size])
+def test_profile_screens(browser: Browser, full_live_server: str, name: str, code: str, size: str):
+    visit = open_profile(browser, full_live_server, code, SIZES[size])
     page = visit.page
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"screen-profile-{name}-{size}.png")

@@ -10,6 +10,7 @@ import { renderPanel } from "./panel.js";
 import { forgetIndexes, renderIndexPanel } from "./index-panel.js";
 import { SearchBox, yearSpan } from "./search.js";
 import { hexAvailable, renderHexNote, syncShape } from "./shape.js";
+import { watchBuild } from "./building.js";
 import { player } from "./play.js";
 import { hideTooltip, showTooltip } from "./tooltip.js";
 import { onHistory, readState, roundView, writeState } from "./state.js";
@@ -362,6 +363,14 @@ async function refreshCatalogue(added = null) {
   announce(added ? `${app.indicator().title} added to the map` : "Indicator deleted");
 }
 
+/** More tilesets were built behind the map: the new catalogue in the pickers, the view kept. */
+async function moreBuilt() {
+  await loadCatalogue();
+  fillIndicatorSelect(app);
+  syncControls(app);
+  for (const view of [...Object.values(views), uploads]) view?.refresh?.(app.catalogue);
+}
+
 let uploads = null;
 
 function wireUploads() {
@@ -410,6 +419,7 @@ async function main() {
   });
   wire();
   wireUploads();
+  const checkBuild = watchBuild($("building"), moreBuilt);
   if (STATIC) document.querySelector(".tabs").hidden = true; // the analysis views need the server
   await apply({ fit: !app.state.view, step: false });
   if (app.state.tab !== "map") await showTab(app.state.tab, { step: false });
@@ -419,6 +429,7 @@ async function main() {
     project: (lon, lat) => app.map.map.project([lon, lat]),
     bounds: () => app.map.bounds(),
     state: () => JSON.parse(JSON.stringify(app.state)),
+    checkBuild,
   };
   document.body.dataset.ready = "true";
 }

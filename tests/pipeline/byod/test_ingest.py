@@ -97,7 +97,8 @@ def test_messy_tidy_table_round_trips(own_data_dir: Path, registry, changes) -> 
     # Only the new tilesets were built: every other entry and file is untouched.
     after = manifest(own_data_dir)
     new = {k for k in after if k.startswith(added.indicator)}
-    assert new == {f"{added.indicator}.value.lad.2021", f"{added.indicator}.value.lad.2022"}
+    years = {f"{added.indicator}.value.lad.2021", f"{added.indicator}.value.lad.2022"}
+    assert new == years | {f"{y}.hex" for y in years}  # with their hex cartogram twins
     assert {k: after[k] for k in after if k not in new} == before
     for path in (own_data_dir / "tiles").glob("*.mbtiles"):
         if path.name in stamps:
@@ -305,6 +306,8 @@ def test_replace_remove_and_rebuild(own_data_dir: Path, registry, changes) -> No
     assert {k for k in manifest(own_data_dir) if k.startswith("my-pay.")} == {
         "my-pay.value.lad.2019",
         "my-pay.value.lad.2020",
+        "my-pay.value.lad.2019.hex",
+        "my-pay.value.lad.2020.hex",
     }
     assert not list((own_data_dir / "tiles").glob("my-pay.value.lad.2021.*"))
     # A full data build keeps user indicators (and knows nothing changed since the add).

@@ -1,0 +1,72 @@
+"""The map while `levelup run` builds the rest of the catalogue behind it: a banner with the
+build's progress, and indicators appearing in the picker as their tilesets are written."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+
+from levelup.settings import Settings
+from server.app import create_app
+from tests.conftest import clone_data_dir, running_server
+from tests.web.conftest import Visit
+from tiles.manifest import MANIFEST, PROGRESS
+
+LATER = "claimant-count"  # built "later" in this test
+
+
+def _write(path: Path, data: object) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data))
+    temporary.replace(path)
+
+
+@pytest.fixture
+def building(data_dir: Path, tmp_path: Path) -> Iterator[tuple[Path, dict, int]]:
+    """A data directory whose manifest lacks one indicator, mid-build by its progress file."""
+    own = clone_data_dir(data_dir, tmp_path / "data")
+    tiles = own / "tiles"
+    full = json.loads((tiles / MANIFEST).read_text())
+    kept = [t for t in full["tilesets"] if not t["id"].startswith(f"{LATER}.")]
+    assert 0 < len(kept) < len(full["tilesets"])
+    _write(tiles / MANIFEST, {**full, "tilesets": kept})
+    planned = len(full["tilesets"])
+    _write(tiles / PROGRESS, {"planned": planned, "done": len(kept), "finished": False})
+    yield own, full, planned
+
+
+def test_banner_shows_the_build_and_new_indicators_arrive_without_a_reload(
+    browser: Browser, building: tuple[Path, dict, int]
+) -> None:
+    own, full, planned = building
+    app = create_app(Settings(data_dir=own, reload_interval=0.0))
+    with running_server(app) as base:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        visit = Visit(page, base)
+        visit.open()
+        banner = page.locator("#building")
+        done = planned - sum(1 for t in full["tilesets"] if t["id"].startswith(f"{LATER}."))
+        assert banner.is_visible()
+        assert f"{done:,} of {planned:,} tilesets ready" in banner.inner_text()
+        options = page.eval_on_selector_all("#indicator option", "os => os.map(o => o.value)")
+        assert LATER not in options
+
+        tiles = own / "tiles"  # the build writes the rest and finishes
+        _write(tiles / MANIFEST, full)
+        _write(tiles / PROGRESS, {"planned": planned, "done": planned, "finished": True})
+        page.evaluate("() => window.levelup.checkBuild()")
+        page.wait_for_function("() => document.querySelector('#building').hidden")
+        options = page.eval_on_selector_all("#indicator option", "os => os.map(o => o.value)")
+        served = visit.page.evaluate("() => fetch('/api/catalogue').then(r => r.json())")
+        mapped = {
+            i["id"]
+            for i in served["indicators"]
+            if any(level["mapped_years"] for level in i["levels"])
+        }
+        assert LATER in options and set(options) == mapped  # the picker is the API's catalogue
+        state = page.evaluate("() => window.levelup.state()")
+        assert state["indicator"] == "gdp-per-head"  # the view the person had is kept
+        assert visit.errors == [] and visit.outside == []
+        page.close()
