@@ -11,7 +11,7 @@ from playwright.sync_api import Browser
 from levelup.settings import Settings
 from server.app import create_app
 from tests.conftest import clone_data_dir, running_server
-from tests.web.conftest import Visit
+from tests.web.conftest import ARTIFACTS, Visit
 from tiles.manifest import MANIFEST, PROGRESS
 
 LATER = "claimant-count"  # built "later" in this test
@@ -52,6 +52,14 @@ def test_banner_shows_the_build_and_new_indicators_arrive_without_a_reload(
         assert f"{done:,} of {planned:,} tilesets ready" in banner.inner_text()
         options = page.eval_on_selector_all("#indicator option", "os => os.map(o => o.value)")
         assert LATER not in options
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "screen-building-desktop.png")
+        page.set_viewport_size({"width": 390, "height": 844})
+        visit.settle()
+        box = banner.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390  # on screen
+        page.screenshot(path=ARTIFACTS / "screen-building-phone.png")
+        page.set_viewport_size({"width": 1400, "height": 900})
 
         tiles = own / "tiles"  # the build writes the rest and finishes
         _write(tiles / MANIFEST, full)
