@@ -158,8 +158,12 @@ def _key(field: int, wire: int) -> bytes:
     return varint((field << 3) | wire)
 
 
+_LENGTH_KEYS = [_varint_slow((field << 3) | 2) for field in range(16)]
+
+
 def _delimited(field: int, payload: bytes) -> bytes:
-    return _key(field, 2) + varint(len(payload)) + payload
+    size = len(payload)
+    return _LENGTH_KEYS[field] + (_SMALL[size] if size < 16384 else _varint_slow(size)) + payload
 
 
 def encode_value(value: str | int | float | bool) -> bytes:
@@ -226,32 +230,45 @@ class LayerEncoder:
         self.header = _key(15, 0) + varint(2) + _delimited(1, name.encode())
         self.footer = b"".join(_delimited(3, k.encode()) for k in keys)
         self.extent = _key(5, 0) + varint(extent)
-        self.keys = [[_SMALL[k] if k < 16384 else varint(k) for k, _ in p] for p in properties]
-        self.values = [[v for _, v in p] for p in properties]
-        self.fields: dict[bytes, bytes] = {}
+        # each area's (encoded key, encoded value) pairs, and every value's Tile.Layer field
+        self.tags = [tuple((varint(k), v) for k, v in p) for p in properties]
+        self.fields = {v: _delimited(4, v) for p in properties for _, v in p}
+        self._leads: dict[tuple[int, bytes], tuple[bytes, dict[bytes, bytes]]] = {}
 
-    def _field(self, value: bytes) -> bytes:
-        field = self.fields.get(value)
-        if field is None:
-            field = self.fields[value] = _delimited(4, value)
-        return field
+    def _feature(self, feature: EncodedFeature, numbered: dict[bytes, bytes]) -> bytes:
+        """One Tile.Feature, numbering its values after those `numbered` already holds."""
+        tags = bytearray()
+        small = _SMALL
+        for key, value in self.tags[feature.fid]:
+            index = numbered.get(value)
+            if index is None:
+                count = len(numbered)
+                index = numbered[value] = small[count] if count < 16384 else varint(count)
+            tags += key
+            tags += index
+        body = feature.static + (_delimited(2, bytes(tags)) if tags else b"")
+        return _delimited(2, body)
+
+    def _leading(self, feature: EncodedFeature) -> tuple[bytes, dict[bytes, bytes]]:
+        """A tile's first feature and its values' numbering: the same in every tile it leads."""
+        key = (feature.fid, feature.static)
+        done = self._leads.get(key)
+        if done is None:
+            numbered: dict[bytes, bytes] = {}
+            done = self._leads[key] = (self._feature(feature, numbered), numbered)
+        return done
 
     def encode(self, features: Sequence[EncodedFeature]) -> bytes:
         """The Tile.Layer bytes for these features (in tile order)."""
-        numbered: dict[bytes, int] = {}
         parts = [self.header]
-        for feature in features:
-            tags = bytearray()
-            for key, value in zip(self.keys[feature.fid], self.values[feature.fid], strict=True):
-                index = numbered.get(value)
-                if index is None:
-                    index = numbered[value] = len(numbered)
-                tags += key
-                tags += _SMALL[index] if index < 16384 else varint(index)
-            body = feature.static + (_delimited(2, bytes(tags)) if tags else b"")
-            parts.append(_delimited(2, body))
+        numbered: dict[bytes, bytes] = {}  # value -> its index in this tile, encoded
+        if features:
+            first, lead = self._leading(features[0])
+            parts.append(first)
+            numbered = dict(lead)
+            parts.extend(self._feature(f, numbered) for f in features[1:])
         parts.append(self.footer)
-        parts.extend(self._field(v) for v in numbered)
+        parts.extend(map(self.fields.__getitem__, numbered))
         parts.append(self.extent)
         return b"".join(parts)
 
