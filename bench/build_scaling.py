@@ -25,7 +25,7 @@ def run(data_dir: Path) -> dict[str, Any]:
     """Rebuild every tileset of an already built `data_dir` once per configuration."""
     results = []
     for name, options in RUNS:
-        command = [sys.executable, "-m", "levelup.cli", "build", "--force", "-q"]
+        command = [sys.executable, "-m", "levelup_cli", "build", "--force", "-q"]
         measured = measure([*command, "--data-dir", str(data_dir), *options], interval=0.5)
         assert measured.returncode == 0, measured.output
         manifest = json.loads((data_dir / "tiles" / "manifest.json").read_text())["tilesets"]

@@ -77,7 +77,7 @@ def ours(data_dir: Path, workers: int, paths: Path, seconds: int) -> tuple[wrk.L
         [
             sys.executable,
             "-m",
-            "levelup.cli",
+            "levelup_cli",
             "serve",
             "--data-dir",
             str(data_dir),

@@ -149,7 +149,7 @@ def run(work: Path) -> dict[str, Any]:
         [
             sys.executable,
             "-m",
-            "levelup.cli",
+            "levelup_cli",
             "build",
             "--force",
             "-q",

@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from levelup.errors import BadRequestError, NotFoundError, TooLargeError, from_report
+from levelup.ids import valid_user_id
 from levelup.settings import Settings
-from pipeline.catalogue import SLUG
 from server import params
 from server.catalog import DataStore
 from server.uploads import Uploads
@@ -68,7 +68,7 @@ class IndexUploads:
         self.uploads._guard(request)
         params.allowed(request)
         index_id = request.path_params["index"]
-        if not SLUG.match(index_id) or len(index_id) > 60:
+        if not valid_user_id(index_id):
             raise NotFoundError(f"no index {params.shown(index_id)}")
         report = await self.uploads.runner.report(
             "index", "remove", "--json", "--no-wait", "--", index_id, timeout=None

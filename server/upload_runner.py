@@ -43,7 +43,7 @@ class Runner:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "levelup.cli",
+                "levelup_cli",
                 *args,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,

@@ -30,8 +30,8 @@ from levelup.errors import (
     TooLargeError,
     from_report,
 )
+from levelup.ids import valid_user_id
 from levelup.settings import Settings
-from pipeline.byod.store import valid_id
 from server import params
 from server.catalog import DataStore
 from server.errors import error_body, status_of
@@ -325,7 +325,7 @@ class Uploads:
         """Delete one of the user's indicators (shipped ones cannot be deleted)."""
         self._guard(request)
         indicator = request.path_params["indicator"]
-        if not valid_id(indicator):
+        if not valid_user_id(indicator):
             raise NotFoundError(f"no indicator {params.shown(indicator)}")
         await self.runner.checked("remove", "--json", "--no-wait", "--", indicator, timeout=None)
         self.store.refresh()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from levelup.cli import main
+from levelup_cli.main import main
 from tests.pipeline.byod.tables import messy_tidy, messy_wide
 from tests.pipeline.byod.test_ingest import BAD_TABLES, _bad_tables, snapshot
 

@@ -12,12 +12,14 @@ from typing import Any, NamedTuple
 import numpy as np
 from isal import igzip
 
+from levelup.ids import SLUG_PATTERN
 from tiles.mvt import LayerEncoder, PropertyValue, encode_properties, encode_tile
 from tiles.pyramid import GeometryPyramid, PyramidInfo
 from tiles.tilemath import Tile
 
-SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-TILESET_ID = re.compile(rf"^({SLUG})\.({SLUG})\.([a-z0-9]+)\.(\d{{4}})(?:\.(hex))?$")
+TILESET_ID = re.compile(
+    rf"^({SLUG_PATTERN})\.({SLUG_PATTERN})\.([a-z0-9]+)\.(\d{{4}})(?:\.(hex))?$"
+)
 HEX = "hex"  # the geometry of a hex cartogram tileset (boundaries/hex.py)
 # The layers a hex tileset has besides the data layer (tiles/hexes.py writes them).
 HEX_LAYERS = (

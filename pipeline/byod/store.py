@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from levelup.errors import CatalogueError, ConflictError, InputError, LevelupError
-from pipeline.catalogue import SLUG, USER_THEME, Catalogue, Indicator, parse_indicator
+from levelup.ids import valid_user_id
+from pipeline.catalogue import USER_THEME, Catalogue, Indicator, parse_indicator
 
 LOG = logging.getLogger("levelup.user")
 USER_INDICATORS = Path("user") / "indicators"
@@ -42,7 +43,7 @@ def new_id(title: str, seed: str) -> str:
 
 def valid_id(indicator_id: str) -> bool:
     """Whether an id can name a user indicator (and so a folder): a slug of at most 60."""
-    return bool(SLUG.match(indicator_id)) and len(indicator_id) <= 60
+    return valid_user_id(indicator_id)
 
 
 def check_id(indicator_id: str, shipped: set[str]) -> str:

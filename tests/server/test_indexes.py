@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from levelup.cli import main
 from levelup.settings import Settings
+from levelup_cli.main import main
 from server.app import create_app
 from tests.conftest import clone_data_dir
 

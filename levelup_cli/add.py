@@ -9,8 +9,8 @@ from typing import Any, NoReturn
 
 import click
 
-from levelup.cli_common import data_dir_option, settings_for
 from levelup.errors import LevelupError, StoreError, to_report
+from levelup_cli.common import data_dir_option, settings_for
 
 
 def _percent(share: float) -> str:

@@ -9,8 +9,8 @@ from typing import NoReturn
 
 import click
 
-from levelup.cli_common import data_dir_option, settings_for
 from levelup.errors import LevelupError, to_report
+from levelup_cli.common import data_dir_option, settings_for
 
 
 def _fail(exc: LevelupError, as_json: bool) -> NoReturn:
@@ -107,11 +107,11 @@ def add(
 def remove(data_dir: Path | None, index_id: str, no_wait: bool, as_json: bool) -> None:
     """Remove one of your indexes (its definition, scores and tilesets)."""
     from boundaries.registry import default_registry
-    from pipeline.catalogue import SLUG
+    from levelup.ids import valid_user_id
     from pipeline.index.user import remove_index
 
     try:
-        if not SLUG.match(index_id) or len(index_id) > 60:
+        if not valid_user_id(index_id):
             raise LevelupError(f"{index_id[:60]!r} is not an index id")
         dropped = remove_index(
             settings_for(data_dir).data_dir, index_id, default_registry(), wait=not no_wait
