@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 import click
 
 from levelup.errors import LevelupError, StoreError, to_report
-from levelup_cli.common import data_dir_option, settings_for
+from levelup_cli.common import data_dir_option, settings_for, tiler
 
 
 def _percent(share: float) -> str:
@@ -137,7 +137,7 @@ def _add(settings: Any, file: Path, options: dict[str, Any]) -> None:
     if options["value_columns"]:
         overrides["value_columns"] = list(options["value_columns"])
     dry_run, as_json = options["dry_run"], options["as_json"]
-    db_path = settings.data_dir / "levelup.db"
+    db_path = settings.db_path
     if not dry_run and not db_path.is_file():
         raise StoreError(f"no built data in {settings.data_dir}: run 'levelup build' first")
     staged = prepare(
@@ -165,6 +165,7 @@ def _add(settings: Any, file: Path, options: dict[str, Any]) -> None:
         settings.data_dir,
         registry,
         changes,
+        tiler(),
         progress=not options["quiet"],
         wait=not options["no_wait"],
     )
@@ -205,7 +206,11 @@ def remove(data_dir: Path | None, indicator_id: str, as_json: bool, no_wait: boo
 
     try:
         dropped = remove_user(
-            settings_for(data_dir).data_dir, indicator_id, default_registry(), wait=not no_wait
+            settings_for(data_dir).data_dir,
+            indicator_id,
+            default_registry(),
+            tiler(),
+            wait=not no_wait,
         )
     except LevelupError as exc:
         _fail(exc, as_json)

@@ -12,6 +12,7 @@ import click
 
 from levelup.errors import LevelupError
 from levelup.settings import Settings
+from pipeline.tiling import Tiler
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,3 +58,10 @@ def year_range(value: str | None) -> tuple[int, int] | None:
     if years[0] > years[1]:
         raise click.BadParameter(f"{value!r}: the range ends before it starts")
     return years
+
+
+def tiler() -> Tiler:
+    """The tile builder the pipeline's add and remove steps hand their indicator to."""
+    from tiles.build import build_tiles, drop_tilesets
+
+    return Tiler(build=build_tiles, drop=drop_tilesets)

@@ -10,7 +10,7 @@ from typing import NoReturn
 import click
 
 from levelup.errors import LevelupError, to_report
-from levelup_cli.common import data_dir_option, settings_for
+from levelup_cli.common import data_dir_option, settings_for, tiler
 
 
 def _fail(exc: LevelupError, as_json: bool) -> NoReturn:
@@ -67,6 +67,7 @@ def add(
             settings.data_dir,
             default_registry(),
             default_changes(),
+            tiler(),
             replace=replace,
             wait=not no_wait,
             progress=not quiet and not as_json,
@@ -114,7 +115,11 @@ def remove(data_dir: Path | None, index_id: str, no_wait: bool, as_json: bool) -
         if not valid_user_id(index_id):
             raise LevelupError(f"{index_id[:60]!r} is not an index id")
         dropped = remove_index(
-            settings_for(data_dir).data_dir, index_id, default_registry(), wait=not no_wait
+            settings_for(data_dir).data_dir,
+            index_id,
+            default_registry(),
+            tiler(),
+            wait=not no_wait,
         )
     except LevelupError as exc:
         _fail(exc, as_json)

@@ -88,8 +88,8 @@ def build(
     """Join every shipped (and user) indicator into DATA_DIR/levelup.db, then build its tilesets."""
     from boundaries.registry import default_registry
     from pipeline.build import build_data
-    from pipeline.byod.store import with_user_indicators
     from pipeline.catalogue import default_catalogue
+    from pipeline.user_data import with_user_indicators
 
     if (
         scheduler
@@ -165,8 +165,8 @@ def report(data_dir: Path | None, as_json: bool, years: bool, indicator: str | N
 
     settings = settings_for(data_dir)
     if indicator:
-        from pipeline.byod.store import with_user_indicators
         from pipeline.catalogue import default_catalogue
+        from pipeline.user_data import with_user_indicators
 
         with_user_indicators(default_catalogue(), settings.data_dir).get(indicator)
     connection = db.open_readonly(settings.db_path)

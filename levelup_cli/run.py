@@ -22,7 +22,7 @@ def _first_tilesets(data_dir: Path, workers: int | None) -> None:
     from levelup import db
     from tiles.build import build_tiles
 
-    connection = db.open_readonly(data_dir / "levelup.db")
+    connection = db.open_readonly(db.db_path(data_dir))
     try:
         row = connection.execute(
             "SELECT max(year) FROM coverage WHERE indicator = ? AND mapped = 1",

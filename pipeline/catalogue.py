@@ -23,6 +23,7 @@ AGGREGATIONS = ("ratio", "total", "none")
 DERIVATION_BASES = ("population", "uk")
 READERS = ("ons", "subnational", "eurostat", "els", "user")
 USER_THEME = ("user", "Your data")
+INDEX_THEME = ("index", "Levelling-up index and area types")
 
 
 @dataclass(frozen=True, slots=True)

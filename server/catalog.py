@@ -125,8 +125,8 @@ class Catalog:
         self.tiles_dir = data_dir / "tiles"
         self.manifest_path = self.tiles_dir / MANIFEST
         # Last-Modified of everything made from this build (taken before reading it)
-        self.modified = int(max(_mtime(self.manifest_path), _mtime(data_dir / "levelup.db")))
-        self.db = db.open_readonly(data_dir / "levelup.db")
+        self.modified = int(max(_mtime(self.manifest_path), _mtime(db.db_path(data_dir))))
+        self.db = db.open_readonly(db.db_path(data_dir))
         self.db.row_factory = sqlite3.Row
         self.meta = db.read_meta(self.db)
         self.tilesets = self._load_manifest()
@@ -261,7 +261,7 @@ class DataStore:
             except OSError:
                 return 0
 
-        return (stamp(self.data_dir / "tiles" / MANIFEST), stamp(self.data_dir / "levelup.db"))
+        return (stamp(self.data_dir / "tiles" / MANIFEST), stamp(db.db_path(self.data_dir)))
 
     def refresh(self) -> None:
         """Check for a newer build now (after this server wrote one)."""

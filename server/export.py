@@ -210,7 +210,7 @@ def _areas(data_dir: Path, exported: list[dict[str, Any]]) -> tuple[list[Any], l
     """(code, level) pairs with values in the exported series, and the search index rows."""
     series = {(e["indicator"], e["variant"], e["level"]) for e in exported}
     sets = {e["set_id"] for e in exported}
-    connection = db.open_readonly(data_dir / "levelup.db")
+    connection = db.open_readonly(db.db_path(data_dir))
     try:
         pairs = {
             (code, level)

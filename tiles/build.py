@@ -214,7 +214,7 @@ def _build_tiles(
     started_at = time.time()
     tiles_dir = data_dir / "tiles"
     sweep_temporaries(tiles_dir)  # files a killed build was writing
-    connection = db.open_readonly(data_dir / "levelup.db")
+    connection = db.open_readonly(db.db_path(data_dir))
     try:
         planned = plan(connection, only=only, years=years, levels=levels)
         hexed = hex_sets(connection)

@@ -213,7 +213,7 @@ def ensure_hex_pyramids(
 ) -> dict[str, Path]:
     """Cut (or find cached) the hex pyramid of every wanted set that has a hex map; the file
     is named by a digest of what it is made from, so a changed layout or set is recut."""
-    connection = db.open_readonly(data_dir / "levelup.db")
+    connection = db.open_readonly(db.db_path(data_dir))
     try:
         layouts = {s: layout[0] for s, layout in hex_sets(connection).items()}
         root.mkdir(parents=True, exist_ok=True)

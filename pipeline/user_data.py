@@ -1,6 +1,8 @@
-"""User indicators on disk: DATA_DIR/user/indicators/{id}/ holds the table as uploaded (under a
-fixed name), its layout.json and indicator.json. Ids are generated or checked slugs, so a
-user-supplied name never becomes a path."""
+"""What a user saved under the data directory, and its digests (part of a build's input hash).
+
+DATA_DIR/user/indicators/{id}/ holds a user indicator's table as uploaded (under a fixed name),
+its layout.json and indicator.json; DATA_DIR/user/indexes/{id}.toml a user index definition.
+Ids are generated or checked slugs, so a user-supplied name never becomes a path."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from pipeline.catalogue import USER_THEME, Catalogue, Indicator, parse_indicator
 LOG = logging.getLogger("levelup.user")
 USER_INDICATORS = Path("user") / "indicators"
 SPEC = "indicator.json"
+USER_INDEXES = Path("user") / "indexes"
 
 
 def user_root(data_dir: Path) -> Path:
@@ -110,3 +113,18 @@ def with_user_indicators(catalogue: Catalogue, data_dir: Path) -> Catalogue:
         themes={**catalogue.themes, USER_THEME[0]: USER_THEME[1]},
         sources=catalogue.sources,
     )
+
+
+def user_index_dir(data_dir: Path) -> Path:
+    """Where user index definitions live."""
+    return data_dir / USER_INDEXES
+
+
+def user_index_digest(data_dir: Path) -> str:
+    """A digest of the saved user index definitions (part of a build's input hash)."""
+    digest = hashlib.sha256()
+    folder = user_index_dir(data_dir)
+    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else ():
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
