@@ -20,10 +20,10 @@ from levelup.atomic import sweep_temporaries
 from levelup.errors import LevelupError
 from levelup.locking import build_lock
 from levelup.provenance import merge_attributions
+from tiles.entry import HEX, TilesetEntry, TilesetKey
 from tiles.executors import run_jobs
 from tiles.manifest import (
     MANIFEST,
-    manifest_entry,
     read_manifest,
     remove_stale,
     tileset_file_name,
@@ -32,7 +32,7 @@ from tiles.manifest import (
 )
 from tiles.pyramid import GeometryPyramid
 from tiles.series import SeriesData
-from tiles.tileset import HEX, TilesetKey, TilesetSpec
+from tiles.tileset import TilesetSpec
 from tiles.worker import TilesetJob, TilesetResult
 
 
@@ -251,7 +251,7 @@ def _build_tiles(
             spec = hex_spec(spec, hexed[set_id], hex_missing[set_id], data.codes, columns)
         digest = _digest(code_digest(), pyramid_path.name, asdict(spec), columns["value"])
         old = previous.get(key.id)
-        if not force and old and old.get("hash") == digest and (tiles_dir / old["file"]).is_file():
+        if not force and old and old.hash == digest and (tiles_dir / old.file).is_file():
             kept[key.id] = old
             continue
         target = tiles_dir / tileset_file_name(key.id, digest)
@@ -261,7 +261,7 @@ def _build_tiles(
     entries = dict(previous) if (only or years or levels) else {}
     if only and not (years or levels):
         entries = {
-            k: e for k, e in entries.items() if e["indicator"] not in set(only) or k in planned_ids
+            k: e for k, e in entries.items() if e.indicator not in set(only) or k in planned_ids
         }
     entries.update(kept)
     # Until a tileset is rebuilt its previous file serves (only new files are written).
@@ -271,7 +271,9 @@ def _build_tiles(
     write_progress(tiles_dir, len(everything), len(kept), started_at)
     for result in _run_jobs(jobs, workers, scheduler, progress):
         file = tileset_file_name(result.id, result.digest)
-        entries[result.id] = serving[result.id] = manifest_entry(specs[result.id], result, file)
+        entries[result.id] = serving[result.id] = TilesetEntry.written(
+            specs[result.id], result, file
+        )
         built += 1
         if flush_every is not None and time.monotonic() - flushed >= flush_every:
             write_manifest(manifest_path, serving)  # what is built so far can be served
@@ -280,22 +282,22 @@ def _build_tiles(
     ordered = write_manifest(manifest_path, entries)
     write_progress(tiles_dir, len(everything), len(everything), started_at)
     if not (years or levels):  # only now: until the manifest changed, the old files served
-        remove_stale(tiles_dir, {e["file"] for e in ordered})
+        remove_stale(tiles_dir, {e.file for e in ordered})
     selected = [entries[key.id] for key, _, _ in everything if key.id in entries]
-    hexes = [e for e in selected if e.get("geometry") == HEX]
+    hexes = [e for e in selected if e.geometry == HEX]
     return TileBuild(
         planned=len(planned),
         built=built,
         skipped=len(kept),
-        tiles=sum(e["tiles"] for e in selected),
-        bytes=sum(e["bytes"] for e in selected),
-        features=sum(e["features"] for e in selected),
+        tiles=sum(e.tiles for e in selected),
+        bytes=sum(e.bytes for e in selected),
+        features=sum(e.features for e in selected),
         seconds=time.perf_counter() - started,
         manifest=manifest_path,
         catalogue_tilesets=len(ordered),
-        catalogue_bytes=sum(e["bytes"] for e in ordered),
+        catalogue_bytes=sum(e.bytes for e in ordered),
         hex_planned=len(everything) - len(planned),
-        hex_bytes=sum(e["bytes"] for e in hexes),
+        hex_bytes=sum(e.bytes for e in hexes),
     )
 
 
@@ -345,10 +347,10 @@ def drop_tilesets(data_dir: Path, indicator_id: str) -> int:
         tiles_dir = data_dir / "tiles"
         manifest_path = tiles_dir / MANIFEST
         entries = read_manifest(manifest_path)
-        keep = {k: e for k, e in entries.items() if e["indicator"] != indicator_id}
+        keep = {k: e for k, e in entries.items() if e.indicator != indicator_id}
         write_manifest(manifest_path, keep)
-        remove_stale(tiles_dir, {e["file"] for e in keep.values()})
-        return sum(1 for k, e in entries.items() if k not in keep and not e.get("geometry"))
+        remove_stale(tiles_dir, {e.file for e in keep.values()})
+        return sum(1 for k, e in entries.items() if k not in keep and not e.geometry)
 
 
 def load_pyramid(path: Path) -> GeometryPyramid:

@@ -23,10 +23,11 @@ import shapely
 from levelup import db
 from levelup.provenance import merge_attributions
 from tiles.cutter import build_pyramid
+from tiles.entry import HEX_LAYERS
 from tiles.mvt import EXTENT, encode_layer, encode_point_feature, encode_properties, encode_tile
 from tiles.pyramid import GeometryPyramid
 from tiles.tilemath import Tile, mercator_bounds, tile_size_m
-from tiles.tileset import HEX_LAYERS, TilesetSpec
+from tiles.tileset import TilesetSpec
 
 MINZOOM = 3  # below this the whole layout is a few pixels wide
 MAXZOOM = 8  # a hex is ~450 tile units wide at z8: clients overzoom the straight edges
