@@ -22,6 +22,7 @@ from levelup.locking import build_lock
 from levelup.provenance import merge_attributions
 from tiles.entry import HEX, TilesetEntry, TilesetKey
 from tiles.executors import run_jobs
+from tiles.format import format_digest
 from tiles.manifest import (
     MANIFEST,
     read_manifest,
@@ -52,15 +53,6 @@ class TileBuild:
     catalogue_bytes: int = 0
     hex_planned: int = 0  # hex cartogram twins of the planned tilesets (built or skipped
     hex_bytes: int = 0  # with them, in `built` and `skipped`) and their bytes
-
-
-def code_digest() -> str:
-    """Digest of the tiles package source: a change to encoding invalidates every tileset."""
-    digest = hashlib.sha256()
-    root = Path(__file__).parent
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def _rows(connection: sqlite3.Connection, sql: str, *params: object) -> list[sqlite3.Row]:
@@ -229,12 +221,12 @@ def _build_tiles(
         connection.close()
     workers = workers or min(os.cpu_count() or 1, 4)
     sweep_temporaries(data_dir / "cache" / "pyramids")
-    cache = PyramidCache(data_dir / "cache" / "pyramids", code_digest())
+    cache = PyramidCache(data_dir / "cache" / "pyramids", format_digest())
     pyramid_paths = cache.ensure(
         sorted({s for _, s in planned}), workers=workers, progress=progress
     )
     hex_paths = ensure_hex_pyramids(
-        data_dir, data_dir / "cache" / "hexes", code_digest(), {s for _, s in planned}
+        data_dir, data_dir / "cache" / "hexes", format_digest(), {s for _, s in planned}
     )
     manifest_path = tiles_dir / MANIFEST
     previous = read_manifest(manifest_path)
@@ -249,7 +241,7 @@ def _build_tiles(
         columns = data.columns(key.year)
         if key.geometry == HEX:
             spec = hex_spec(spec, hexed[set_id], hex_missing[set_id], data.codes, columns)
-        digest = _digest(code_digest(), pyramid_path.name, asdict(spec), columns["value"])
+        digest = _digest(format_digest(), pyramid_path.name, asdict(spec), columns["value"])
         old = previous.get(key.id)
         if not force and old and old.hash == digest and (tiles_dir / old.file).is_file():
             kept[key.id] = old

@@ -210,7 +210,7 @@ def _mercator(lon: float, lat: float) -> tuple[float, float]:
 
 
 def ensure_hex_pyramids(
-    data_dir: Path, root: Path, code_digest: str, wanted: set[str]
+    data_dir: Path, root: Path, format_digest: str, wanted: set[str]
 ) -> dict[str, Path]:
     """Cut (or find cached) the hex pyramid of every wanted set that has a hex map; the file
     is named by a digest of what it is made from, so a changed layout or set is recut."""
@@ -221,7 +221,7 @@ def ensure_hex_pyramids(
         paths = {}
         for set_id in sorted(wanted & set(layouts)):
             inputs = _inputs(connection, set_id, layouts[set_id])
-            digest = hashlib.sha256(json.dumps([code_digest, layouts[set_id], inputs]).encode())
+            digest = hashlib.sha256(json.dumps([format_digest, layouts[set_id], inputs]).encode())
             path = root / f"{set_id}.{layouts[set_id]}-{digest.hexdigest()[:16]}.hexpyramid"
             if not path.is_file():
                 build_hex_pyramid(connection, set_id, layouts[set_id]).save(path)

@@ -30,16 +30,17 @@ def cut(spec: BoundarySet, target: Path) -> Path:
 
 
 class PyramidCache:
-    """Pyramid files named by a digest of the set's definition, its source files and the code."""
+    """Pyramid files named by a digest of the set's definition, its source files and the tile
+    format (tiles.format)."""
 
-    def __init__(self, root: Path, code_digest: str) -> None:
-        self.root, self.code_digest = root, code_digest
+    def __init__(self, root: Path, format_digest: str) -> None:
+        self.root, self.format_digest = root, format_digest
 
     def path(self, spec: BoundarySet) -> Path:
         """Where the pyramid of `spec` is (or will be) cached."""
         registry = default_registry()
         files = [spec.file] + ([spec.detail.file] if spec.detail else [])
-        digest = hashlib.sha256(repr((spec, self.code_digest)).encode())
+        digest = hashlib.sha256(repr((spec, self.format_digest)).encode())
         for file in files:
             digest.update(registry.sources.get(file).sha256.encode())
         return self.root / f"{spec.id}-{digest.hexdigest()[:16]}.pyramid"
