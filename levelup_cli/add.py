@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
-from levelup.errors import LevelupError, StoreError, to_report
+from levelup.errors import LevelupError, StoreError
+from levelup.protocol import Message
 from levelup_cli.common import data_dir_option, settings_for, tiler
 
 
@@ -158,7 +158,7 @@ def _add(settings: Any, file: Path, options: dict[str, Any]) -> None:
     if not go:
         discard(staged)
         if as_json:
-            click.echo(json.dumps({"ok": True, "built": False, "preview": summary}))
+            click.echo(Message({"built": False, "preview": summary}).encode())
         return
     added = commit(
         staged,
@@ -171,9 +171,8 @@ def _add(settings: Any, file: Path, options: dict[str, Any]) -> None:
     )
     if as_json:
         click.echo(
-            json.dumps(
+            Message(
                 {
-                    "ok": True,
                     "built": True,
                     "preview": summary,
                     "added": {
@@ -184,7 +183,7 @@ def _add(settings: Any, file: Path, options: dict[str, Any]) -> None:
                         "seconds": round(added.seconds, 2),
                     },
                 }
-            )
+            ).encode()
         )
     else:
         click.echo(
@@ -215,14 +214,14 @@ def remove(data_dir: Path | None, indicator_id: str, as_json: bool, no_wait: boo
     except LevelupError as exc:
         _fail(exc, as_json)
     if as_json:
-        click.echo(json.dumps({"ok": True, "removed": indicator_id, "tilesets": dropped}))
+        click.echo(Message({"removed": indicator_id, "tilesets": dropped}).encode())
     else:
         click.echo(f"removed {indicator_id} ({dropped} tilesets)")
 
 
 def _fail(exc: LevelupError, as_json: bool) -> NoReturn:
     if as_json:
-        click.echo(json.dumps({"ok": False, "error": to_report(exc)}))
+        click.echo(Message(error=exc).encode())
     else:
         click.echo(f"levelup: error: {exc}", err=True)
     sys.exit(1)

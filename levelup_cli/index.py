@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
-from levelup.errors import LevelupError, to_report
+from levelup.errors import LevelupError
+from levelup.protocol import Message
 from levelup_cli.common import data_dir_option, settings_for, tiler
 
 
 def _fail(exc: LevelupError, as_json: bool) -> NoReturn:
     if as_json:
-        click.echo(json.dumps({"ok": False, "error": to_report(exc)}))
+        click.echo(Message(error=exc).encode())
     else:
         click.echo(f"levelup: error: {exc}", err=True)
     sys.exit(1)
@@ -57,9 +57,9 @@ def add(
         require_database(settings.data_dir)
         definition = prepare_index(file, settings.data_dir, shown_name)
         if dry_run:
-            report = {"ok": True, "built": False, "id": definition.id, "title": definition.title}
+            checked = {"built": False, "id": definition.id, "title": definition.title}
             click.echo(
-                json.dumps(report) if as_json else f"{definition.id}: the definition is fine"
+                Message(checked).encode() if as_json else f"{definition.id}: the definition is fine"
             )
             return
         added = add_index(
@@ -76,9 +76,8 @@ def add(
         _fail(exc, as_json)
     if as_json:
         click.echo(
-            json.dumps(
+            Message(
                 {
-                    "ok": True,
                     "built": True,
                     "added": {
                         "id": added.id,
@@ -90,7 +89,7 @@ def add(
                         "seconds": round(added.seconds, 2),
                     },
                 }
-            )
+            ).encode()
         )
     else:
         span = f"{added.years[0]}-{added.years[-1]}" if added.years else "no years"
@@ -124,7 +123,7 @@ def remove(data_dir: Path | None, index_id: str, no_wait: bool, as_json: bool) -
     except LevelupError as exc:
         _fail(exc, as_json)
     if as_json:
-        click.echo(json.dumps({"ok": True, "removed": index_id, "tilesets": dropped}))
+        click.echo(Message({"removed": index_id, "tilesets": dropped}).encode())
     else:
         click.echo(f"removed index {index_id} ({dropped} tilesets)")
 
