@@ -98,7 +98,8 @@ def test_messy_tidy_table_round_trips(own_data_dir: Path, registry, changes) -> 
     # Only the new tilesets were built: every other entry and file is untouched.
     after = manifest(own_data_dir)
     new = {k for k in after if k.startswith(added.indicator)}
-    assert new == {f"{added.indicator}.value.lad.2021", f"{added.indicator}.value.lad.2022"}
+    maps = {f"{added.indicator}.value.lad.2021", f"{added.indicator}.value.lad.2022"}
+    assert new == maps | {f"{m}.hex" for m in maps}  # each map tileset and its hex twin
     assert {k: after[k] for k in after if k not in new} == before
     for path in (own_data_dir / "tiles").glob("*.mbtiles"):
         if path.name in stamps:
