@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from levelup.errors import LevelupError, StoreError
 from levelup.protocol import Message
-from levelup_cli.common import data_dir_option, settings_for, tiler
+from levelup_cli.common import data_dir_option, fail, settings_for, tiler
 
 
 def _percent(share: float) -> str:
@@ -112,7 +112,7 @@ def add(data_dir: Path | None, file: Path, **options: Any) -> None:
     try:
         _add(settings_for(data_dir), file, options)
     except LevelupError as exc:
-        _fail(exc, as_json)
+        fail(exc, as_json)
 
 
 def _add(settings: Any, file: Path, options: dict[str, Any]) -> None:
@@ -212,16 +212,8 @@ def remove(data_dir: Path | None, indicator_id: str, as_json: bool, no_wait: boo
             wait=not no_wait,
         )
     except LevelupError as exc:
-        _fail(exc, as_json)
+        fail(exc, as_json)
     if as_json:
         click.echo(Message({"removed": indicator_id, "tilesets": dropped}).encode())
     else:
         click.echo(f"removed {indicator_id} ({dropped} tilesets)")
-
-
-def _fail(exc: LevelupError, as_json: bool) -> NoReturn:
-    if as_json:
-        click.echo(Message(error=exc).encode())
-    else:
-        click.echo(f"levelup: error: {exc}", err=True)
-    sys.exit(1)

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
 from levelup.errors import LevelupError
 from levelup.protocol import Message
-from levelup_cli.common import data_dir_option, settings_for, tiler
-
-
-def _fail(exc: LevelupError, as_json: bool) -> NoReturn:
-    if as_json:
-        click.echo(Message(error=exc).encode())
-    else:
-        click.echo(f"levelup: error: {exc}", err=True)
-    sys.exit(1)
+from levelup_cli.common import data_dir_option, fail, settings_for, tiler
 
 
 @click.group()
@@ -73,7 +63,7 @@ def add(
             progress=not quiet and not as_json,
         )
     except LevelupError as exc:
-        _fail(exc, as_json)
+        fail(exc, as_json)
     if as_json:
         click.echo(
             Message(
@@ -121,7 +111,7 @@ def remove(data_dir: Path | None, index_id: str, no_wait: bool, as_json: bool) -
             wait=not no_wait,
         )
     except LevelupError as exc:
-        _fail(exc, as_json)
+        fail(exc, as_json)
     if as_json:
         click.echo(Message({"removed": index_id, "tilesets": dropped}).encode())
     else:
@@ -137,7 +127,7 @@ def list_indexes(data_dir: Path | None) -> None:
     try:
         connection = db.open_readonly(settings_for(data_dir).db_path)
     except LevelupError as exc:
-        _fail(exc, False)
+        fail(exc, False)
     try:
         for index_id, title, source in connection.execute(
             "SELECT id, title, source FROM indexes ORDER BY source DESC, id"

@@ -55,6 +55,45 @@ class TileBuild:
     hex_bytes: int = 0  # with them, in `built` and `skipped`) and their bytes
 
 
+def manifest_entry(spec: TilesetSpec, result: TilesetResult, file: str) -> TilesetEntry:
+    """The entry of a tileset just written from `spec`."""
+    meta = result.metadata
+    bounds = [float(v) for v in meta["bounds"].split(",")]
+    center = [float(v) for v in meta["center"].split(",")]
+    layer = json.loads(meta["json"])["vector_layers"][0]
+    return TilesetEntry(
+        id=spec.key.id,
+        **spec.key._asdict(),
+        set_id=spec.set_id,
+        file=file,
+        name=spec.name,
+        title=spec.title,
+        variant_label=spec.variant_label,
+        level_label=spec.level_label,
+        unit=spec.unit,
+        polarity=spec.polarity,
+        decimals=spec.decimals,
+        period=spec.period,
+        breaks=tuple(spec.breaks),
+        country_breaks=tuple(spec.country_breaks),
+        valued=spec.valued,
+        attribution=spec.attribution,
+        description=spec.description,
+        minzoom=int(meta["minzoom"]),
+        maxzoom=int(meta["maxzoom"]),
+        bounds=(bounds[0], bounds[1], bounds[2], bounds[3]),
+        center=(center[0], center[1], center[2]),
+        fields=dict(layer["fields"]),
+        tiles=result.tiles,
+        unique_tiles=result.unique_tiles,
+        bytes=result.bytes,
+        features=result.features,
+        hash=result.digest,
+        layout=spec.layout,
+        missing=tuple(spec.missing),
+    )
+
+
 def _rows(connection: sqlite3.Connection, sql: str, *params: object) -> list[sqlite3.Row]:
     connection.row_factory = sqlite3.Row
     return connection.execute(sql, params).fetchall()
@@ -268,9 +307,7 @@ def _build_tiles(
     write_progress(tiles_dir, len(everything), len(kept), started_at)
     for result in _run_jobs(jobs, workers, scheduler, progress):
         file = tileset_file_name(result.id, result.digest)
-        entries[result.id] = serving[result.id] = TilesetEntry.written(
-            specs[result.id], result, file
-        )
+        entries[result.id] = serving[result.id] = manifest_entry(specs[result.id], result, file)
         built += 1
         if flush_every is not None and time.monotonic() - flushed >= flush_every:
             write_manifest(manifest_path, serving)  # what is built so far can be served

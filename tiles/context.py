@@ -67,6 +67,7 @@ class Context:
 def _digest(code: str) -> str:
     registry = default_registry()
     digest = hashlib.sha256(code.encode())
+    digest.update(repr((MAXZOOM, LAND, PLACES, PLACE_KEYS)).encode())  # this build's parameters
     for set_id in sorted(set(LAND) | {p[0] for p in PLACES}):
         spec = registry.get(set_id)
         digest.update(repr(spec).encode())

@@ -3,18 +3,13 @@ server, the static export and the tests read. Pure standard library (the server 
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from levelup.errors import StoreError
 from levelup.ids import SLUG_PATTERN
-
-if TYPE_CHECKING:
-    from tiles.tileset import TilesetSpec
-    from tiles.worker import TilesetResult
 
 TILESET_ID = re.compile(
     rf"^({SLUG_PATTERN})\.({SLUG_PATTERN})\.([a-z0-9]+)\.(\d{{4}})(?:\.(hex))?$"
@@ -115,45 +110,6 @@ class TilesetEntry:
     def twin(self) -> str:
         """The id of the same data in the other geometry (map <-> hex)."""
         return self.id.removesuffix(".hex") if self.geometry else f"{self.id}.hex"
-
-    @classmethod
-    def written(cls, spec: TilesetSpec, result: TilesetResult, file: str) -> TilesetEntry:
-        """The entry of a tileset just written from `spec`."""
-        meta = result.metadata
-        bounds = [float(v) for v in meta["bounds"].split(",")]
-        center = [float(v) for v in meta["center"].split(",")]
-        layer = json.loads(meta["json"])["vector_layers"][0]
-        return cls(
-            id=spec.key.id,
-            **spec.key._asdict(),
-            set_id=spec.set_id,
-            file=file,
-            name=spec.name,
-            title=spec.title,
-            variant_label=spec.variant_label,
-            level_label=spec.level_label,
-            unit=spec.unit,
-            polarity=spec.polarity,
-            decimals=spec.decimals,
-            period=spec.period,
-            breaks=tuple(spec.breaks),
-            country_breaks=tuple(spec.country_breaks),
-            valued=spec.valued,
-            attribution=spec.attribution,
-            description=spec.description,
-            minzoom=int(meta["minzoom"]),
-            maxzoom=int(meta["maxzoom"]),
-            bounds=(bounds[0], bounds[1], bounds[2], bounds[3]),
-            center=(center[0], center[1], center[2]),
-            fields=dict(layer["fields"]),
-            tiles=result.tiles,
-            unique_tiles=result.unique_tiles,
-            bytes=result.bytes,
-            features=result.features,
-            hash=result.digest,
-            layout=spec.layout,
-            missing=tuple(spec.missing),
-        )
 
     def to_json(self) -> dict[str, Any]:
         """The manifest's JSON object (tuples as lists; hex-only keys on hex twins only)."""

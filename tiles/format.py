@@ -27,7 +27,7 @@ def parameters() -> dict[str, Any]:
     import pyproj
     import shapely
 
-    from tiles import context, cutter, entry, geometry, hexes, mvt, tilemath, tileset
+    from tiles import cutter, entry, geometry, hexes, mvt, tilemath, tileset
 
     return {
         "format": TILE_FORMAT,
@@ -39,7 +39,6 @@ def parameters() -> dict[str, Any]:
         "hexes": [hexes.MINZOOM, hexes.MAXZOOM, hexes.LABELS_FROM, hexes.LABEL_KEYS],
         "hex_layers": entry.HEX_LAYERS,
         "field_types": tileset.FIELD_TYPES,
-        "context": [context.MAXZOOM, context.LAND, context.PLACES, context.PLACE_KEYS],
         "gzip": ["isal.igzip", 1, "zlib", 6, zlib.ZLIB_RUNTIME_VERSION],
         "geos": shapely.geos_version_string,
         "proj": pyproj.proj_version_str,
