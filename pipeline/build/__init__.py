@@ -3,28 +3,21 @@ database. It sits on top of the pipeline's parts (readers, joins, user data, ind
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
 from tqdm import tqdm
 
-import boundaries
 import levelup
-import pipeline
 from boundaries.changes import CodeChanges, default_changes
-from boundaries.load import load_boundaries, load_codes
+from boundaries.load import load_boundaries
 from boundaries.registry import Registry, default_registry
 from levelup import db
 from levelup.atomic import sweep_temporaries
 from levelup.locking import build_lock
-from pipeline.user_data import with_user_indicators
-from pipeline.freshness import input_hash, stored_hash
-from pipeline.indicator_join import join_one
 from pipeline.catalogue import (
     Catalogue,
     Indicator,
@@ -35,23 +28,22 @@ from pipeline.catalogue import (
 from pipeline.datastore import JoinedData, write_database
 from pipeline.derive import add_derived
 from pipeline.derived import (
-    add_change_and_index,
-    add_country_index,
     area_populations,
     concat,
-    country_values,
     inequality_table,
-    national_values,
     populations,
     union_figures,
     weights_for,
 )
+from pipeline.freshness import input_hash, stored_hash
 from pipeline.groups import load_groups
 from pipeline.index.build import build_indexes
-from pipeline.join import JoinResult, join_indicator, unclassified
+from pipeline.indicator_join import join_one
+from pipeline.join import unclassified
 from pipeline.readers import RawTable, read_table
-from pipeline.standing import add_standing
 from pipeline.tidy import tidy_indicator
+from pipeline.user_data import with_user_indicators
+
 
 @dataclass(frozen=True, slots=True)
 class DataBuild:
