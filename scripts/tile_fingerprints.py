@@ -2,8 +2,11 @@
 """Fingerprint every tile of built data directories, and compare two builds tile for tile.
 
 Usage:
-    scripts/tile-fingerprints DATA_DIR                   # print one line per tileset
-    scripts/tile-fingerprints BEFORE_DIR AFTER_DIR       # compare; exit 1 on any difference
+    scripts/tile-fingerprints DATA_DIR > before.txt      # print one line per tileset
+    scripts/tile-fingerprints BEFORE AFTER_DIR           # compare; exit 1 on any difference
+
+BEFORE is a data directory or a file the first form printed (so a large build can be
+fingerprinted, then deleted, before the second build is made).
 
 A tileset's fingerprint is a SHA-256 over every (z, x, y, tile bytes) and its metadata rows
 (tests/fingerprints.py); the manifests are read through tiles.manifest, so a manifest either
@@ -33,9 +36,17 @@ def tile_counts(data_dir: Path) -> dict[str, int]:
     return counts
 
 
+def fingerprints(source: Path) -> dict[str, str]:
+    """A data directory's fingerprints, or those a file of 'digest  id' lines holds."""
+    if source.is_dir():
+        return tile_fingerprints(source)
+    lines = source.read_text(encoding="utf-8").splitlines()
+    return {tileset_id: digest for digest, tileset_id in (line.split() for line in lines)}
+
+
 def compare(before: Path, after: Path) -> int:
-    """Print the comparison of two data directories; the number of differences."""
-    old, new = tile_fingerprints(before), tile_fingerprints(after)
+    """Print the comparison of two builds; the number of differences."""
+    old, new = fingerprints(before), tile_fingerprints(after)
     counts = tile_counts(after)
     same = sorted(k for k in old.keys() & new.keys() if old[k] == new[k])
     changed = sorted(k for k in old.keys() & new.keys() if old[k] != new[k])

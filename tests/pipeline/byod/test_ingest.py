@@ -304,10 +304,10 @@ def test_replace_remove_and_rebuild(own_data_dir: Path, registry, changes) -> No
     fewer = Table(wide.name, wide.data.replace(b",2021 \r\n", b",notes\r\n"), {})
     _, again = add(fewer, own_data_dir, registry, changes, indicator_id="my-pay", replace=True)
     assert again.replaced and again.tilesets == 2
-    assert {k for k in manifest(own_data_dir) if k.startswith("my-pay.")} == {
-        "my-pay.value.lad.2019",
-        "my-pay.value.lad.2020",
-    }
+    maps = {"my-pay.value.lad.2019", "my-pay.value.lad.2020"}
+    assert {k for k in manifest(own_data_dir) if k.startswith("my-pay.")} == maps | {
+        f"{m}.hex" for m in maps
+    }  # each map tileset and its hex twin
     assert not list((own_data_dir / "tiles").glob("my-pay.value.lad.2021.*"))
     # A full data build keeps user indicators (and knows nothing changed since the add).
     assert build_data(own_data_dir).skipped
