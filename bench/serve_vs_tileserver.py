@@ -83,7 +83,7 @@ def ours(
         [
             sys.executable,
             "-m",
-            "levelup.cli",
+            "levelup_cli",
             "serve",
             "--data-dir",
             str(data_dir),

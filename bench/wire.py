@@ -81,7 +81,7 @@ class Server:
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("LEVELUP_")}
         env["PYTHONPATH"] = str(code)
-        command = [sys.executable, "-m", "levelup.cli", "serve", "--data-dir", str(data_dir)]
+        command = [sys.executable, "-m", "levelup_cli", "serve", "--data-dir", str(data_dir)]
         command += ["--port", str(self.port), "--workers", str(workers)]
         self.process = subprocess.Popen(
             command, cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT

@@ -12,6 +12,14 @@ from pathlib import Path
 from levelup.errors import StoreError
 
 SCHEMA_VERSION = "6"
+DB_NAME = "levelup.db"
+"""The database's file name inside a data directory."""
+
+
+def db_path(data_dir: Path) -> Path:
+    """Where a data directory's database is."""
+    return data_dir / DB_NAME
+
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 
 class LevelupError(Exception):
@@ -98,30 +97,3 @@ class StoreError(LevelupError):
 
 class SchedulerError(LevelupError):
     """The Dask scheduler given to a build cannot be reached."""
-
-
-def to_report(exc: LevelupError) -> dict[str, Any]:
-    """The error as JSON fields (its type, message and, for input, where in the file)."""
-    report: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc)}
-    if isinstance(exc, InputError):
-        report.update(
-            detail=exc.message, file=exc.path, line=exc.line, column=exc.column, columns=exc.columns
-        )
-    return report
-
-
-def from_report(report: dict[str, Any]) -> LevelupError:
-    """The error `to_report` described (in another process), rebuilt."""
-    cls = globals().get(str(report.get("type", "")))
-    if not (isinstance(cls, type) and issubclass(cls, LevelupError)):
-        return LevelupError(str(report.get("message", "the upload failed")))
-    if issubclass(cls, InputError):
-        error = cls(
-            str(report.get("detail") or report.get("message")),
-            path=report.get("file"),
-            line=report.get("line"),
-            column=report.get("column"),
-        )
-        error.columns = report.get("columns")
-        return error
-    return cls(str(report.get("message", "")))

@@ -8,6 +8,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from levelup import db
+
 
 class Settings(BaseSettings):
     """Every levelup setting; read from LEVELUP_* environment variables or a .env file."""
@@ -66,7 +68,7 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         """Path of the joined-data SQLite database."""
-        return self.data_dir / "levelup.db"
+        return db.db_path(self.data_dir)
 
     @property
     def tiles_dir(self) -> Path:

@@ -11,18 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from levelup.errors import CatalogueError, UnknownIndicatorError
+from levelup.ids import SLUG
 from levelup.provenance import SourceCatalogue, SourceFile, load_sources, merge_attributions
 from levelup.settings import Settings
 from pipeline.els_metadata import ElsMetadata, els_metadata
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 POLARITIES = ("higher", "lower", "neither")
 AGGREGATIONS = ("ratio", "total", "none")
 DERIVATION_BASES = ("population", "uk")
 READERS = ("ons", "subnational", "eurostat", "els", "user")
 USER_THEME = ("user", "Your data")
+INDEX_THEME = ("index", "Levelling-up index and area types")
 
 
 @dataclass(frozen=True, slots=True)

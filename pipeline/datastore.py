@@ -18,10 +18,9 @@ from boundaries.registry import Registry
 from levelup import db
 from levelup.atomic import atomic_path
 from levelup.provenance import SourceCatalogue
-from pipeline.catalogue import USER_THEME, Catalogue, Indicator, Variant
+from pipeline.catalogue import INDEX_THEME, USER_THEME, Catalogue, Indicator, Variant
 from pipeline.geography import write_hex_areas, write_hex_layouts, write_parents
 from pipeline.groups import Group
-from pipeline.index import THEME as INDEX_THEME
 from pipeline.join import JoinResult
 from pipeline.standing import peer_stats
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from levelup.errors import CatalogueError, InputError
-from pipeline.catalogue import SLUG
+from levelup.ids import SLUG
 from pipeline.readers.table import decode
 
 GROUPS_TOML = Path(__file__).resolve().parent / "groups.toml"

@@ -47,7 +47,7 @@ def add_user_groups(data_dir: Path, path: Path, registry: Registry) -> list[Grou
     groups = read_user_groups(path, system_of)
     if not groups:
         raise InputError("no groups in the file", path=path)
-    connection = db.open_readonly(data_dir / "levelup.db")
+    connection = db.open_readonly(db.db_path(data_dir))
     try:
         shipped = {r[0] for r in connection.execute("SELECT id FROM groups")}
         for group in groups:

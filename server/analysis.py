@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 
 from levelup.errors import BadRequestError, NotFoundError
 from levelup.settings import Settings
-from server import params
+from server import params, queries
 from server.api import find_indicator
 from server.catalog import Catalog, DataStore
 from server.compare import Comparer, Refused
@@ -60,7 +60,7 @@ class Analysis:
     def _inequality(self, request: Request) -> dict[str, Any]:
         catalog = self.store.current()
         params.allowed(request, "indicator", "variant", "level", "countries")
-        available = catalog.rows("SELECT DISTINCT indicator, variant, level FROM inequality")
+        available = catalog.rows(queries.INEQUALITY_SERIES)
         if not available:
             raise NotFoundError("no inequality measures in this build")
         indicators = sorted({r["indicator"] for r in available})
@@ -77,8 +77,7 @@ class Analysis:
         ]
         level = params.choice(request, "level", levels, "nuts2" if "nuts2" in levels else levels[0])
         rows = catalog.rows(
-            "SELECT * FROM inequality WHERE indicator = ? AND variant = ? AND "
-            "level = ? ORDER BY country, year",
+            queries.INEQUALITY_ROWS,
             indicator,
             variant,
             level,
@@ -109,12 +108,7 @@ class Analysis:
                     )
                 }
             )
-        marks = ",".join("?" * len(countries))
-        names = dict(
-            catalog.db.execute(
-                f"SELECT code, name FROM areas WHERE code IN ({marks})", countries
-            ).fetchall()
-        )
+        names = dict(catalog.db.execute(queries.area_names(len(countries)), countries).fetchall())
         names.setdefault("UK", "United Kingdom")
         names.update(UNION_NAMES)
         return {
@@ -170,7 +164,7 @@ class Analysis:
         """Shipped groups from the build, then the user's groups (DATA_DIR/user/groups.json)."""
         groups = {
             r["id"]: {**r, "members": json.loads(r["members"])}
-            for r in catalog.rows("SELECT * FROM groups ORDER BY title")
+            for r in catalog.rows(queries.GROUPS)
         }
         path = self.settings.data_dir / "user" / "groups.json"
         if path.is_file():

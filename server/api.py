@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 
 from levelup.errors import BadRequestError, NotFoundError
 from levelup.settings import Settings
-from server import params
+from server import params, queries
 from server.areas import area_detail
 from server.catalog import Catalog, DataStore, Tileset
 from server.hexframe import hex_facts
@@ -38,7 +38,7 @@ class Api:
         return JSONResponse(
             {
                 "built_at": catalog.meta.get("built_at"),
-                "themes": catalog.rows("SELECT id, label FROM themes ORDER BY rowid"),
+                "themes": catalog.rows(queries.THEMES),
                 "indicators": indicator_entries(catalog),
                 "levels": level_entries(catalog),
                 "tilesets": len(catalog.tilesets),
@@ -46,10 +46,7 @@ class Api:
                     "enabled": uploads_enabled(self.settings),
                     "max_mb": self.settings.max_upload_mb,
                 },
-                "sources": catalog.rows(
-                    "SELECT path, title, publisher, licence, licence_url, "
-                    "attribution, url FROM sources ORDER BY path"
-                ),
+                "sources": catalog.rows(queries.SOURCES),
                 "context": None
                 if catalog.context is None
                 else {
@@ -82,19 +79,13 @@ class Api:
         levels = [lv["id"] for lv in entry["levels"]]
         level = params.choice(request, "level", levels, levels[0] if levels else None)
         rows = catalog.rows(
-            "SELECT o.code, max(a.name) AS name, min(o.year) AS first_year, "
-            "max(o.year) AS last_year FROM observations o LEFT JOIN areas a ON a.code = o.code "
-            "WHERE o.indicator = ? AND o.variant = ? AND o.level = ? AND o.value IS NOT NULL "
-            "GROUP BY o.code ORDER BY name",
+            queries.INDICATOR_AREAS,
             entry["id"],
             variant,
             level,
         )
         extent = catalog.rows(
-            "SELECT min(a.west) AS w, min(a.south) AS s, max(a.east) AS e, max(a.north) AS n "
-            "FROM areas a JOIN series s ON s.set_id = a.set_id AND s.indicator = ? "
-            "AND s.variant = ? AND s.level = ? WHERE a.code IN (SELECT code FROM observations "
-            "WHERE indicator = ? AND variant = ? AND level = ? AND value IS NOT NULL)",
+            queries.INDICATOR_EXTENT,
             *(entry["id"], variant, level) * 2,
         )[0]
         bounds = None if extent["w"] is None else [extent[k] for k in "wsen"]
@@ -217,13 +208,7 @@ class Api:
         catalog = self.store.current()
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = catalog.rows(
-            "SELECT DISTINCT a.code, a.name, b.level, a.set_id, a.lon, a.lat, "
-            "a.west, a.south, a.east, a.north, b.year_from, b.year_to, "
-            "CASE WHEN a.name LIKE ? ESCAPE '\\' THEN 0 ELSE 1 END AS rank "
-            "FROM areas a JOIN boundary_sets b ON b.id = a.set_id "
-            "WHERE (a.name LIKE ? ESCAPE '\\' OR a.code LIKE ? ESCAPE '\\') "
-            "AND (? IS NULL OR b.level = ?) "
-            "ORDER BY rank, length(a.name), a.name LIMIT ?",
+            queries.AREA_SEARCH,
             pattern[1:],
             pattern,
             pattern[1:],
@@ -273,7 +258,7 @@ def level_param(catalog: Catalog, request: Request) -> str | None:
     level = params.query(request, "level")
     if level is None:
         return None
-    levels = [r["id"] for r in catalog.rows("SELECT id FROM levels ORDER BY ord")]
+    levels = [r["id"] for r in catalog.rows(queries.LEVEL_IDS)]
     if level not in levels:
         raise BadRequestError(f"parameter 'level' must be one of: {', '.join(levels)}")
     return level
@@ -282,15 +267,11 @@ def level_param(catalog: Catalog, request: Request) -> str | None:
 def level_entries(catalog: Catalog) -> list[dict[str, Any]]:
     """Levels in display order, each with the boundary sets (vintages) it uses."""
     sets = defaultdict(list)
-    for row in catalog.rows(
-        "SELECT id, level, vintage, title, year_from, year_to, features, "
-        "attribution, licence, west, south, east, north FROM boundary_sets "
-        "ORDER BY id"
-    ):
+    for row in catalog.rows(queries.BOUNDARY_SETS):
         sets[row["level"]].append(row)
     return [
         {**row, "map": bool(row["map"]), "boundary_sets": sets[row["id"]]}
-        for row in catalog.rows("SELECT id, label, system, map, note FROM levels ORDER BY ord")
+        for row in catalog.rows(queries.LEVELS)
         if sets[row["id"]]
     ]
 
@@ -301,17 +282,12 @@ def indicator_entries(catalog: Catalog) -> list[dict[str, Any]]:
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     variants = defaultdict(list)
-    for row in catalog.rows(
-        "SELECT indicator, id, label, unit, polarity, decimals, derived FROM variants "
-        "ORDER BY indicator, ord"
-    ):
+    for row in catalog.rows(queries.VARIANTS):
         variants[row.pop("indicator")].append(row)
     years: dict[tuple[str, str], set[int]] = defaultdict(set)
     mapped: dict[tuple[str, str], set[int]] = defaultdict(set)
     sets: dict[tuple[str, str], str] = {}
-    for row in catalog.rows(
-        "SELECT DISTINCT indicator, level, year, set_id FROM coverage WHERE with_value > 0"
-    ):
+    for row in catalog.rows(queries.COVERED_YEARS):
         years[(row["indicator"], row["level"])].add(row["year"])
         sets[(row["indicator"], row["level"])] = row["set_id"]
     hexed: dict[tuple[str, str], set[int]] = defaultdict(set)
@@ -319,9 +295,9 @@ def indicator_entries(catalog: Catalog) -> list[dict[str, Any]]:
         (hexed if tileset.geometry else mapped)[(tileset.indicator, tileset.level)].add(
             tileset.year
         )
-    labels = {r["id"]: r for r in catalog.rows("SELECT id, label, ord FROM levels")}
+    labels = {r["id"]: r for r in catalog.rows(queries.LEVEL_LABELS)}
     out = []
-    for row in catalog.rows("SELECT * FROM indicators ORDER BY ord"):
+    for row in catalog.rows(queries.INDICATORS):
         levels = [
             {
                 "id": level,

@@ -185,11 +185,3 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.store = store
     app.state.settings = settings
     return app
-
-
-def app_from_environment() -> Starlette:
-    """Factory for uvicorn run by hand: the settings `levelup serve` hands over, else the
-    LEVELUP_* variables (see server.launch)."""
-    from server.launch import app_from_environment as from_launch
-
-    return from_launch()

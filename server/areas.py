@@ -7,32 +7,23 @@ from collections import defaultdict
 from typing import Any
 
 from levelup.errors import NotFoundError
+from server import queries
 from server.catalog import Catalog
 
 
 def area_detail(catalog: Catalog, code: str, level: str | None) -> dict[str, Any]:
     """Name, levels, vintages, code changes and every indicator's values for one area."""
     places = catalog.rows(
-        "SELECT a.code, a.name, b.level, a.set_id, b.vintage, b.title, a.lon, a.lat, "
-        "a.west, a.south, a.east, a.north FROM areas a JOIN boundary_sets b ON b.id = a.set_id "
-        "WHERE a.code = ? ORDER BY b.level, b.vintage DESC",
+        queries.AREA,
         code,
     )
     changes = catalog.rows(
-        "SELECT old, new, kind, year, source FROM code_changes "
-        "WHERE old = ? OR new = ? ORDER BY year",
+        queries.AREA_CODE_CHANGES,
         code,
         code,
     )
     values = catalog.rows(
-        "SELECT o.indicator, o.variant, o.level, o.year, o.period, o.value, o.lower, o.upper, "
-        'o.status, o.source_code, o.rank, o."of", o.percentile, o.z, o.band, o.change, '
-        'o.change_pct, o."index", o.national, o.national_code, o.country_value, o.country_code, '
-        "o.country_index, "
-        "s.median, s.mad, s.p25, s.p75 FROM observations o LEFT JOIN stats s "
-        "ON s.indicator = o.indicator AND s.variant = o.variant AND s.level = o.level "
-        "AND s.year = o.year WHERE o.code = ? AND (? IS NULL OR o.level = ?) "
-        "ORDER BY o.indicator, o.variant, o.level, o.year",
+        queries.AREA_OBSERVATIONS,
         code,
         level,
         level,
@@ -40,13 +31,10 @@ def area_detail(catalog: Catalog, code: str, level: str | None) -> dict[str, Any
     if not places and not changes and not values:
         raise NotFoundError(f"no area with code {code!r}")
     names = {r["old"]: None for r in changes} | {r["new"]: None for r in changes}
-    marks = ",".join("?" * len(names))
     known = (
         {
             r["code"]: r["name"]
-            for r in catalog.rows(
-                f"SELECT DISTINCT code, name FROM areas WHERE code IN ({marks})", *names
-            )
+            for r in catalog.rows(queries.distinct_area_names(len(names)), *names)
         }
         if names
         else {}
@@ -70,14 +58,8 @@ def area_detail(catalog: Catalog, code: str, level: str | None) -> dict[str, Any
         for r in changes
         if r["kind"] == "recode"
     ]
-    meta = {
-        r["id"]: r
-        for r in catalog.rows("SELECT id, title, unit, polarity, decimals, theme FROM indicators")
-    }
-    labels = {
-        (r["indicator"], r["id"]): r
-        for r in catalog.rows("SELECT indicator, id, label, unit, polarity FROM variants")
-    }
+    meta = {r["id"]: r for r in catalog.rows(queries.INDICATOR_LABELS)}
+    labels = {(r["indicator"], r["id"]): r for r in catalog.rows(queries.VARIANT_LABELS)}
     series: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in values:
         series[(row.pop("indicator"), row.pop("variant"), row.pop("level"))].append(row)

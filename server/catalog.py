@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,92 +14,36 @@ from levelup import db
 from levelup.errors import NotFoundError, StoreError
 from server.bodies import BodyCache
 from tiles.context_file import context_file
+from tiles.entry import TilesetEntry
+from tiles.manifest import MANIFEST, load_manifest
 from tiles.store.mbtiles import MBTilesReader
 from tiles.tilemath import Tile
 
 if TYPE_CHECKING:
     from server.responses import Body
 
-MANIFEST = "manifest.json"
 CONTEXT = "context"
 
 
 @dataclass(frozen=True, slots=True)
-class Tileset:
-    """One built tileset as listed in the manifest."""
+class Tileset(TilesetEntry):
+    """One built tileset as the manifest lists it, with the path of its MBTiles file."""
 
-    id: str
-    indicator: str
-    variant: str
-    level: str
-    year: int
-    set_id: str
-    path: Path
-    minzoom: int
-    maxzoom: int
-    bounds: tuple[float, float, float, float]
-    center: tuple[float, float, float]
-    fields: dict[str, str]
-    breaks: tuple[float, ...]
-    name: str
-    title: str
-    variant_label: str
-    level_label: str
-    unit: str
-    polarity: str
-    decimals: int
-    period: str
-    attribution: str
-    description: str
-    digest: str
-    valued: int
-    geometry: str = ""  # "hex": the same data on a hex cartogram (boundaries/hex.py)
-    layout: str = ""
-    missing: tuple[tuple[str, str, str], ...] = ()  # hex: areas with a value but no hex
-    country_breaks: tuple[float, ...] = ()
+    path: Path = field(kw_only=True)
 
     @property
-    def twin(self) -> str:
-        """The id of the same data in the other geometry (map <-> hex)."""
-        return self.id.removesuffix(".hex") if self.geometry else f"{self.id}.hex"
+    def digest(self) -> str:
+        """The digest of what determines the tiles' bytes (named `hash` in the manifest)."""
+        return self.hash
 
     @classmethod
-    def from_entry(cls, entry: dict[str, Any], tiles_dir: Path) -> Tileset:
-        """Build from a manifest entry; the file must sit directly in the tiles directory."""
-        file = Path(entry["file"])
-        if file.name != entry["file"] or file.suffix != ".mbtiles":
-            raise StoreError(f"manifest entry {entry.get('id')!r} names an odd file {file}")
-        return cls(
-            id=entry["id"],
-            indicator=entry["indicator"],
-            variant=entry["variant"],
-            level=entry["level"],
-            year=int(entry["year"]),
-            set_id=entry["set_id"],
-            path=tiles_dir / file,
-            minzoom=int(entry["minzoom"]),
-            maxzoom=int(entry["maxzoom"]),
-            bounds=tuple(entry["bounds"]),
-            center=tuple(entry["center"]),
-            fields=dict(entry["fields"]),
-            breaks=tuple(entry["breaks"]),
-            name=entry["name"],
-            title=entry["title"],
-            variant_label=entry["variant_label"],
-            level_label=entry["level_label"],
-            unit=entry["unit"],
-            polarity=entry["polarity"],
-            decimals=int(entry["decimals"]),
-            period=entry["period"],
-            attribution=entry["attribution"],
-            description=entry["description"],
-            digest=entry["hash"],
-            valued=int(entry.get("valued", 0)),
-            geometry=str(entry.get("geometry", "")),
-            layout=str(entry.get("layout", "")),
-            missing=tuple((str(c), str(n), str(w)) for c, n, w in entry.get("missing", ())),
-            country_breaks=tuple(entry.get("country_breaks", ())),
-        )
+    def from_entry(cls, entry: TilesetEntry, tiles_dir: Path) -> Tileset:
+        """The entry with its file's path; the file must sit directly in the tiles directory."""
+        file = Path(entry.file)
+        if file.name != entry.file or file.suffix != ".mbtiles":
+            raise StoreError(f"manifest entry {entry.id!r} names an odd file {file}")
+        values = {f.name: getattr(entry, f.name) for f in fields(TilesetEntry)}
+        return cls(**values, path=tiles_dir / file)
 
 
 def _mtime(path: Path) -> float:
@@ -125,8 +68,8 @@ class Catalog:
         self.tiles_dir = data_dir / "tiles"
         self.manifest_path = self.tiles_dir / MANIFEST
         # Last-Modified of everything made from this build (taken before reading it)
-        self.modified = int(max(_mtime(self.manifest_path), _mtime(data_dir / "levelup.db")))
-        self.db = db.open_readonly(data_dir / "levelup.db")
+        self.modified = int(max(_mtime(self.manifest_path), _mtime(db.db_path(data_dir))))
+        self.db = db.open_readonly(db.db_path(data_dir))
         self.db.row_factory = sqlite3.Row
         self.meta = db.read_meta(self.db)
         self.tilesets = self._load_manifest()
@@ -142,15 +85,8 @@ class Catalog:
         self.responses: BodyCache[Body] = BodyCache(budget=192 << 20, largest=96 << 20)
 
     def _load_manifest(self) -> dict[str, Tileset]:
-        if not self.manifest_path.is_file():
-            raise StoreError(f"{self.manifest_path}: no tiles built yet; run 'levelup build'")
-        try:
-            entries = json.loads(self.manifest_path.read_text(encoding="utf-8"))["tilesets"]
-            return {e["id"]: Tileset.from_entry(e, self.tiles_dir) for e in entries}
-        except (ValueError, KeyError, TypeError) as exc:
-            raise StoreError(
-                f"{self.manifest_path}: not a readable tiles manifest ({exc})"
-            ) from exc
+        entries = load_manifest(self.manifest_path)
+        return {i: Tileset.from_entry(e, self.tiles_dir) for i, e in entries.items()}
 
     def _check_files(self, open_files: bool) -> None:
         """Open every tileset once (at start-up: a missing, truncated or corrupt file stops it),
@@ -185,12 +121,13 @@ class Catalog:
         path, description = found
         zooms = (int(str(description["minzoom"])), int(str(description["maxzoom"])))
         return Tileset(
-            id=CONTEXT, indicator="", variant="", level="", year=0, set_id="", path=path,
-            minzoom=zooms[0], maxzoom=zooms[1], bounds=(-180.0, -85.0, 180.0, 85.0),
-            center=(0.0, 0.0, 0.0), fields={}, breaks=(), name="Context", title="Context",
-            variant_label="", level_label="", unit="", polarity="", decimals=0, period="",
-            attribution=str(description["attribution"]), description="", digest=path.stem,
-            valued=0,
+            id=CONTEXT, indicator="", variant="", level="", year=0, geometry="", set_id="",
+            file=path.name, path=path, minzoom=zooms[0], maxzoom=zooms[1],
+            bounds=(-180.0, -85.0, 180.0, 85.0), center=(0.0, 0.0, 0.0), fields={}, breaks=(),
+            country_breaks=(), name="Context", title="Context", variant_label="",
+            level_label="", unit="", polarity="", decimals=0, period="",
+            attribution=str(description["attribution"]), description="", hash=path.stem,
+            valued=0, tiles=0, unique_tiles=0, bytes=0, features=0,
         )  # fmt: skip
 
     def tileset(self, tileset_id: str) -> Tileset:
@@ -261,7 +198,7 @@ class DataStore:
             except OSError:
                 return 0
 
-        return (stamp(self.data_dir / "tiles" / MANIFEST), stamp(self.data_dir / "levelup.db"))
+        return (stamp(self.data_dir / "tiles" / MANIFEST), stamp(db.db_path(self.data_dir)))
 
     def refresh(self) -> None:
         """Check for a newer build now (after this server wrote one)."""

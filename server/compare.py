@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from levelup.measures import group_value
+from server import queries
 from server.catalog import Catalog
 
 METHODS = {
@@ -62,8 +63,7 @@ class Comparer:
         self.title = indicator["title"]
         self.levels = [lv["id"] for lv in indicator["levels"]]
         row = catalog.rows(
-            "SELECT system, aggregation, aggregation_total, aggregation_scale, "
-            "aggregation_reason FROM indicators WHERE id = ?",
+            queries.INDICATOR_AGGREGATION,
             indicator["id"],
         )[0]
         self.system = row["system"]
@@ -82,16 +82,14 @@ class Comparer:
         self, indicator: str, level: str, codes: list[str]
     ) -> dict[tuple[str, int], tuple[float | None, str]]:
         rows = self.catalog.db.execute(
-            "SELECT code, year, value, period FROM observations WHERE indicator = ? AND "
-            f"variant = ? AND level = ? AND code IN ({','.join('?' * len(codes))})",
+            queries.variant_values(len(codes)),
             [indicator, self.variant, level, *codes],
         ).fetchall()
         return {(r[0], r[1]): (r[2], r[3]) for r in rows}
 
     def _levels_of(self, code: str) -> list[str]:
         rows = self.catalog.db.execute(
-            "SELECT DISTINCT level FROM observations WHERE indicator = ? AND variant = ? "
-            "AND code = ?",
+            queries.AREA_LEVELS,
             (self.indicator["id"], self.variant, code),
         ).fetchall()
         return [r[0] for r in rows]
@@ -104,9 +102,7 @@ class Comparer:
 
     def name(self, code: str) -> str:
         """An area's name (the code itself when there is none)."""
-        row = self.catalog.db.execute(
-            "SELECT name FROM areas WHERE code = ? LIMIT 1", (code,)
-        ).fetchone()
+        row = self.catalog.db.execute(queries.AREA_NAME, (code,)).fetchone()
         return str(row[0]) if row else code
 
     def _populations(self, level: str, members: list[Member]) -> dict[tuple[str, int], float]:
@@ -114,8 +110,7 @@ class Comparer:
         ONS mid-year estimates under any of the member's codes."""
         codes = [m.code for m in members]
         rows = self.catalog.db.execute(
-            "SELECT code, year, population FROM populations WHERE indicator = ? AND level = ? "
-            f"AND code IN ({','.join('?' * len(codes))})",
+            queries.populations(len(codes)),
             [self.indicator["id"], level, *codes],
         ).fetchall()
         out = {(r[0], r[1]): r[2] for r in rows}
@@ -124,8 +119,7 @@ class Comparer:
         for member in members:
             try:
                 found = self.catalog.db.execute(
-                    "SELECT code, year, population FROM area_populations WHERE code IN "
-                    f"({','.join('?' * len(member.aliases))})",
+                    queries.area_populations(len(member.aliases)),
                     member.aliases,
                 ).fetchall()
             except sqlite3.OperationalError:  # a database built before populations shipped

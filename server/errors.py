@@ -48,11 +48,14 @@ def status_of(exc: LevelupError) -> int:
     return 500
 
 
+def error_document(status: int, message: str) -> dict[str, object]:
+    """The JSON error document every route answers with: {"error": {"status", "message"}}."""
+    return {"error": {"status": status, "message": message}}
+
+
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    """The JSON error body every route uses."""
-    return JSONResponse(
-        {"error": {"status": status, "message": message}}, status_code=status, headers=headers
-    )
+    """The JSON error response every route uses."""
+    return JSONResponse(error_document(status, message), status_code=status, headers=headers)
 
 
 async def levelup_error(request: Request, exc: Exception) -> Response:

@@ -25,6 +25,7 @@ from tqdm import tqdm
 from levelup import db
 from levelup.errors import LevelupError
 from levelup.settings import Settings
+from server import queries
 from server.inprocess import InProcessClient
 from server.static_site import profile_html, write_client, write_nginx_conf
 from tiles.context_file import context_file
@@ -210,23 +211,14 @@ def _areas(data_dir: Path, exported: list[dict[str, Any]]) -> tuple[list[Any], l
     """(code, level) pairs with values in the exported series, and the search index rows."""
     series = {(e["indicator"], e["variant"], e["level"]) for e in exported}
     sets = {e["set_id"] for e in exported}
-    connection = db.open_readonly(data_dir / "levelup.db")
+    connection = db.open_readonly(db.db_path(data_dir))
     try:
         pairs = {
             (code, level)
-            for indicator, variant, level, code in connection.execute(
-                "SELECT DISTINCT indicator, variant, level, code FROM observations "
-                "WHERE value IS NOT NULL"
-            )
+            for indicator, variant, level, code in connection.execute(queries.VALUED_AREAS)
             if (indicator, variant, level) in series
         }
-        marks = ",".join("?" * len(sets))
-        index = connection.execute(
-            "SELECT a.code, a.name, b.level, a.set_id, a.lon, a.lat, a.west, a.south, a.east, "
-            f"a.north FROM areas a JOIN boundary_sets b ON b.id = a.set_id WHERE a.set_id IN "
-            f"({marks}) ORDER BY a.name",
-            sorted(sets),
-        ).fetchall()
+        index = connection.execute(queries.areas_in_sets(len(sets)), sorted(sets)).fetchall()
     finally:
         connection.close()
     columns = ["code", "name", "level", "set_id", "lon", "lat", "west", "south", "east", "north"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from boundaries.hex import ORIGIN_M, RADIUS_M
 from levelup.errors import NotFoundError
+from server import queries
 from server.catalog import Catalog, Tileset
 
 FRAME = {
@@ -24,7 +25,7 @@ FRAME = {
 
 def layout_row(catalog: Catalog, layout: str) -> dict[str, Any]:
     """A layout's row from the database."""
-    rows = catalog.rows("SELECT * FROM hex_layouts WHERE id = ?", layout)
+    rows = catalog.rows(queries.HEX_LAYOUT, layout)
     if not rows:
         raise NotFoundError(f"unknown hex layout {layout!r}")
     return rows[0]

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from levelup.errors import NotFoundError
-from server import params
+from server import params, queries
 from server.catalog import Catalog, DataStore, Tileset
 from server.extracts import select
 from server.hexframe import FRAME, layout_row, missing_areas
@@ -47,12 +47,7 @@ def hex_tileset(catalog: Catalog, request: Request) -> Tileset:
 def hex_rows(catalog: Catalog, tileset: Tileset) -> list[dict[str, Any]]:
     """One row per hexagon of a hex tileset: the hex, its area and the area's values."""
     rows = catalog.rows(
-        "SELECT h.code, a.name, h.hex, x.name AS hex_name, x.q, x.r, x.region, x.geometry, "
-        "o.period, o.value, o.rank, o.\"of\", o.percentile, o.z, o.\"index\", o.change_pct, "
-        "o.national, o.country_index FROM hex_areas h JOIN areas a ON a.set_id = h.set_id "
-        "AND a.code = h.code JOIN hexes x ON x.layout = ? AND x.id = h.hex "
-        "LEFT JOIN observations o ON o.code = h.code AND o.indicator = ? AND o.variant = ? "
-        "AND o.level = ? AND o.year = ? WHERE h.set_id = ? ORDER BY a.fid, h.hex",
+        queries.HEX_ROWS,
         tileset.layout, tileset.indicator, tileset.variant, tileset.level, tileset.year,
         tileset.set_id,
     )  # fmt: skip
@@ -95,11 +90,10 @@ class HexMaps:
         params.allowed(request)
         catalog = self.store.current()
         sets: dict[str, list[dict[str, Any]]] = {}
-        for row in catalog.rows("SELECT * FROM hex_sets ORDER BY set_id"):
+        for row in catalog.rows(queries.HEX_SETS):
             sets.setdefault(row["layout"], []).append({**row, "offered": bool(row["offered"])})
         layouts = [
-            {**row, "sets": sets.get(row["id"], [])}
-            for row in catalog.rows("SELECT * FROM hex_layouts ORDER BY id")
+            {**row, "sets": sets.get(row["id"], [])} for row in catalog.rows(queries.HEX_LAYOUTS)
         ]
         return JSONResponse({"frame": FRAME, "layouts": layouts})
 

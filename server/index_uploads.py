@@ -11,9 +11,9 @@ import uuid
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from levelup.errors import BadRequestError, NotFoundError, TooLargeError, from_report
+from levelup.errors import BadRequestError, NotFoundError, TooLargeError
+from levelup.ids import valid_user_id
 from levelup.settings import Settings
-from pipeline.catalogue import SLUG
 from server import params
 from server.catalog import DataStore
 from server.uploads import Uploads
@@ -47,7 +47,7 @@ class IndexUploads:
         path.write_bytes(bytes(body))
         try:
             args = ["--json", "--quiet", "--no-wait", "--name", f"your index ({kind})"]
-            report = await self.uploads.runner.report(
+            message = await self.uploads.runner.checked(
                 "index",
                 "add",
                 *args,
@@ -58,22 +58,20 @@ class IndexUploads:
             )
         finally:
             path.unlink(missing_ok=True)
-        if not report.get("ok"):
-            raise from_report(report["error"])
         self.store.refresh()
-        return JSONResponse({"index": report["added"]["id"], **report["added"]}, status_code=201)
+        added = message.result["added"]
+        return JSONResponse({"index": added["id"], **added}, status_code=201)
 
     async def remove(self, request: Request) -> Response:
         """Delete one of your indexes (the shipped one cannot be deleted)."""
         self.uploads._guard(request)
         params.allowed(request)
         index_id = request.path_params["index"]
-        if not SLUG.match(index_id) or len(index_id) > 60:
+        if not valid_user_id(index_id):
             raise NotFoundError(f"no index {params.shown(index_id)}")
-        report = await self.uploads.runner.report(
+        message = await self.uploads.runner.checked(
             "index", "remove", "--json", "--no-wait", "--", index_id, timeout=None
         )
-        if not report.get("ok"):
-            raise from_report(report["error"])
         self.store.refresh()
-        return Response(json.dumps(report), status_code=200, media_type="application/json")
+        body = json.dumps(message.body())
+        return Response(body, status_code=200, media_type="application/json")

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from levelup.errors import BadRequestError, NotFoundError
 from levelup.settings import Settings
-from server import params
+from server import params, queries
 from server.analysis import Analysis
 from server.catalog import Catalog, DataStore
 
@@ -57,14 +57,13 @@ class Indexes:
         self.analysis = Analysis(store, settings)
 
     def _index(self, catalog: Catalog, index_id: str) -> dict[str, Any]:
-        rows = catalog.rows("SELECT * FROM indexes WHERE id = ?", index_id)
+        rows = catalog.rows(queries.INDEX, index_id)
         if not rows:
             raise NotFoundError(f"no index {params.shown(index_id)}")
         row = rows[0]
         definition = json.loads(row["definition"])
         years = catalog.rows(
-            'SELECT year, set_id, areas, scored, carried, "values", measures, pillars, domains '
-            "FROM index_years WHERE index_id = ? ORDER BY year",
+            queries.INDEX_YEARS,
             index_id,
         )
         for year in years:
@@ -86,7 +85,7 @@ class Indexes:
         """Every index with its status per pillar and the years it covers."""
         params.allowed(request)
         catalog = self.store.current()
-        ids = [r["id"] for r in catalog.rows("SELECT id FROM indexes ORDER BY source DESC, id")]
+        ids = [r["id"] for r in catalog.rows(queries.INDEX_IDS)]
         out = []
         for index_id in ids:
             entry = self._index(catalog, index_id)
@@ -105,7 +104,7 @@ class Indexes:
         params.allowed(request)
         catalog = self.store.current()
         index_id = request.path_params["index"]
-        rows = catalog.rows("SELECT toml FROM indexes WHERE id = ?", index_id)
+        rows = catalog.rows(queries.INDEX_DEFINITION, index_id)
         if not rows:
             raise NotFoundError(f"no index {params.shown(index_id)}")
         return Response(
@@ -152,8 +151,7 @@ class Indexes:
             if len(parts) != 3 or not parts[2].isdigit():
                 raise BadRequestError("parameter 'items': cluster:SET:N, e.g. cluster:global:2")
             rows = catalog.rows(
-                "SELECT code FROM observations WHERE indicator = 'area-types' AND variant = ? "
-                "AND year = ? AND value = ?",
+                queries.AREA_TYPE_MEMBERS,
                 parts[1],
                 year,
                 float(parts[2]),
@@ -176,12 +174,7 @@ def _scores(
     catalog: Catalog, index_id: str, code: str | None, year: int | None
 ) -> list[dict[str, Any]]:
     return catalog.rows(
-        'SELECT o.variant, o.code, o.year, o.value, o.lower, o.upper, o.rank, o."of", '
-        "o.percentile, o.rank_low, o.rank_high, o.change, o.prev_year, s.median, s.p25, s.p75 "
-        "FROM observations o LEFT JOIN stats s ON s.indicator = o.indicator AND "
-        "s.variant = o.variant AND s.level = o.level AND s.year = o.year "
-        "WHERE o.indicator = ? AND (? IS NULL OR o.code = ?) AND (? IS NULL OR o.year = ?) "
-        "ORDER BY o.year",
+        queries.INDEX_SCORES,
         index_id,
         code,
         code,
@@ -222,10 +215,9 @@ def breakdown(
             )
     scored = [p for p in pillars if p["score"] is not None]
     weakest = sorted(scored, key=lambda p: (p["percentile"], p["score"] - p["median"]))[:WEAKEST]
-    name = catalog.rows("SELECT name FROM areas WHERE code = ? LIMIT 1", code)
+    name = catalog.rows(queries.AREA_NAME, code)
     inputs = catalog.rows(
-        "SELECT measure, variant, value, score, from_year FROM index_inputs "
-        "WHERE index_id = ? AND code = ? AND year = ?",
+        queries.INDEX_INPUTS,
         entry["id"],
         code,
         year,
@@ -286,13 +278,7 @@ def _measures(
 ) -> list[dict[str, Any]]:
     """The area's measures with the pillar(s) they feed, their value, unit and score."""
     found = {r["measure"]: r for r in inputs}
-    labels = {
-        (r["indicator"], r["id"]): r
-        for r in catalog.rows(
-            "SELECT v.indicator, v.id, v.label, v.unit, i.title, i.decimals FROM variants v "
-            "JOIN indicators i ON i.id = v.indicator"
-        )
-    }
+    labels = {(r["indicator"], r["id"]): r for r in catalog.rows(queries.INDEX_MEASURES)}
     out = []
     for domain in definition["domain"]:
         for pillar in domain["pillar"]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from levelup import __version__
+from levelup.ids import SLUG_SCHEMA
 from server.openapi_more import more_paths
 from server.uploads import TEXT_FIELDS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
-SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
 TILESET = "^[a-z0-9]+(-[a-z0-9]+)*\\.[a-z0-9]+(-[a-z0-9]+)*\\.[a-z0-9]+\\.[0-9]{4}(\\.hex)?$"
 
 
@@ -86,7 +86,7 @@ def _get(
     return {"get": {"summary": summary, "parameters": parameters, "responses": responses}}
 
 
-INDICATOR = _param("indicator", "path", "Indicator id", {"type": "string", "pattern": SLUG})
+INDICATOR = _param("indicator", "path", "Indicator id", {"type": "string", "pattern": SLUG_SCHEMA})
 TILESET_ID = _param(
     "tileset",
     "path",

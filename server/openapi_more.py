@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from levelup.ids import SLUG_SCHEMA
+
 CODE = {"type": "string", "pattern": "^[A-Za-z0-9_]{1,16}$"}
-SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
 TEXT = {"type": "string"}
 
 
@@ -59,7 +60,7 @@ def more_paths(indicator: dict[str, Any]) -> dict[str, Any]:
         _param("level", "query", "Geography level with a hex layout (lad)", TEXT),
         _param("year", "query", "Year (default: the latest)", TEXT),
     ]
-    index = _param("index", "path", "Index id", {"type": "string", "pattern": SLUG})
+    index = _param("index", "path", "Index id", {"type": "string", "pattern": SLUG_SCHEMA})
     code = _param("code", "path", "Area code", CODE)
     year = _param("year", "query", "Year (default: the latest)", TEXT)
     return {

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from levelup.errors import BadRequestError, NotFoundError
-from server import params
+from server import params, queries
 from server.catalog import Catalog, DataStore
 from server.profiles import build_profile
 from server.web import WEB_DIR
@@ -32,8 +32,7 @@ def _code(request: Request) -> str:
 def area_name(catalog: Catalog, code: str) -> str:
     """The area's name, or NotFoundError when no boundary or value has the code."""
     rows = catalog.rows(
-        "SELECT name FROM areas WHERE code = ? UNION ALL "
-        "SELECT NULL FROM observations WHERE code = ? LIMIT 1",
+        queries.AREA_KNOWN,
         code,
         code,
     )

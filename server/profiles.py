@@ -13,6 +13,7 @@ from collections import defaultdict
 from typing import Any
 
 from levelup.errors import NotFoundError
+from server import queries
 from server.areas import area_detail
 from server.catalog import Catalog
 from server.similar import feature_sets, similar_areas
@@ -83,10 +84,7 @@ def _primary(levels: list[str]) -> str:
 def _relatives(catalog: Catalog, code: str, level: str) -> tuple[list[Any], list[Any]]:
     """(parents, children) from the latest boundary set that has the area."""
     rows = catalog.rows(
-        "SELECT p.parent, p.parent_level, p.set_id, b.year_to, "
-        "(SELECT name FROM areas a WHERE a.code = p.parent AND a.set_id = p.parent_set) AS name "
-        "FROM area_parents p JOIN boundary_sets b ON b.id = p.set_id "
-        "WHERE p.code = ? AND p.level = ? ORDER BY b.year_to DESC, b.year_from DESC",
+        queries.AREA_PARENTS,
         code,
         level,
     )
@@ -108,9 +106,7 @@ def _relatives(catalog: Catalog, code: str, level: str) -> tuple[list[Any], list
         child_level = "itl2"
     if child_level:
         found = catalog.rows(
-            "SELECT p.code, p.set_id, a.name FROM area_parents p JOIN boundary_sets b "
-            "ON b.id = p.set_id JOIN areas a ON a.code = p.code AND a.set_id = p.set_id "
-            "WHERE p.parent = ? AND p.level = ? ORDER BY b.year_to DESC, b.year_from DESC, a.name",
+            queries.AREA_CHILDREN,
             code,
             child_level,
         )
@@ -128,9 +124,7 @@ def _similar(catalog: Catalog, code: str) -> dict[str, Any] | None:
     if not sets:
         return None
     chosen = sets[0]
-    years = catalog.rows(
-        'SELECT max(year) AS year FROM neighbours WHERE "set" = ? AND code = ?', chosen["id"], code
-    )
+    years = catalog.rows(queries.NEIGHBOURS_LATEST_YEAR, chosen["id"], code)
     if not years or years[0]["year"] is None:
         return None
     found = similar_areas(catalog, chosen, code, years[0]["year"], 5)
@@ -213,11 +207,9 @@ def _children_values(
         return
     codes = [c["code"] for c in children]
     level = children[0]["level"]
-    marks = ",".join("?" * len(codes))
     found: dict[tuple[str, str, str], dict[str, Any]] = {}
     for r in catalog.rows(
-        "SELECT indicator, variant, code, year, value FROM observations "
-        f"WHERE level = ? AND code IN ({marks}) AND value IS NOT NULL ORDER BY year",
+        queries.latest_values(len(codes)),
         level,
         *codes,
     ):
@@ -237,8 +229,7 @@ def _equivalents(catalog: Catalog, code: str) -> list[str]:
     return [
         r["other"]
         for r in catalog.rows(
-            "SELECT new AS other FROM code_changes WHERE old = ? AND kind = 'recode' UNION "
-            "SELECT old FROM code_changes WHERE new = ? AND kind = 'recode'",
+            queries.CODE_EQUIVALENTS,
             code,
             code,
         )
@@ -266,10 +257,7 @@ def build_profile(catalog: Catalog, code: str) -> dict[str, Any]:
     if not levels:
         raise NotFoundError(f"no area with code {code!r}")
     level = _primary(levels)
-    variants = catalog.rows(
-        "SELECT v.indicator, v.id, v.ord, v.derived, i.aggregation FROM variants v "
-        "JOIN indicators i ON i.id = v.indicator"
-    )
+    variants = catalog.rows(queries.PROFILE_VARIANTS)
     order = {(r["indicator"], r["id"]): r["ord"] for r in variants}
     totals = {
         (r["indicator"], r["id"])
@@ -282,7 +270,7 @@ def build_profile(catalog: Catalog, code: str) -> dict[str, Any]:
     for s in detail["series"]:
         by_indicator[s["indicator"]][s["level"]].append(s)
     rows = []
-    for indicator in (r["id"] for r in catalog.rows("SELECT id FROM indicators ORDER BY ord")):
+    for indicator in (r["id"] for r in catalog.rows(queries.INDICATOR_IDS)):
         if indicator not in by_indicator:
             continue
         per_level = by_indicator[indicator]
@@ -294,7 +282,7 @@ def build_profile(catalog: Catalog, code: str) -> dict[str, Any]:
                 break
     parents, children = _relatives(catalog, code, level)
     dashboard = level in DASHBOARD_LEVELS
-    themes = catalog.rows("SELECT id, label FROM themes ORDER BY rowid")
+    themes = catalog.rows(queries.THEMES)
     sections = []
     used: set[str] = set()
     if dashboard:

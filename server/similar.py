@@ -10,20 +10,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from levelup.errors import BadRequestError, NotFoundError
-from server import params
+from server import params, queries
 from server.catalog import Catalog, DataStore
 
 
 def feature_sets(catalog: Catalog) -> list[dict[str, Any]]:
     """The sets areas are compared on, each with its measures and years."""
     years: dict[str, list[int]] = {}
-    for row in catalog.rows('SELECT DISTINCT "set", year FROM neighbours ORDER BY year'):
+    for row in catalog.rows(queries.NEIGHBOUR_SETS):
         years.setdefault(row["set"], []).append(row["year"])
     return [
         {**row, "features": json.loads(row["features"]), "years": years.get(row["id"], [])}
-        for row in catalog.rows(
-            "SELECT id, title, description, features FROM feature_sets ORDER BY ord"
-        )
+        for row in catalog.rows(queries.FEATURE_SETS)
     ]
 
 
@@ -58,7 +56,7 @@ class Similar:
         years = [
             r["year"]
             for r in catalog.rows(
-                'SELECT DISTINCT year FROM neighbours WHERE "set" = ? AND code = ? ORDER BY year',
+                queries.NEIGHBOUR_YEARS,
                 chosen["id"],
                 code,
             )
@@ -73,12 +71,7 @@ class Similar:
         params.allowed(request, "set", "year")
         catalog = self.store.current()
         chosen = _set_param(catalog, request)
-        years = [
-            r["year"]
-            for r in catalog.rows(
-                "SELECT year FROM clusterings WHERE feature_set = ? ORDER BY year", chosen["id"]
-            )
-        ]
+        years = [r["year"] for r in catalog.rows(queries.CLUSTERING_YEARS, chosen["id"])]
         if not years:
             raise NotFoundError(f"no area types for the {chosen['id']!r} set")
         year = params.year(request, "year", years, years[-1])
@@ -90,18 +83,14 @@ def similar_areas(
 ) -> dict[str, Any]:
     """The `count` nearest areas to `code` and the area's type (see Similar.area)."""
     rows = catalog.rows(
-        "SELECT n.rank, n.neighbour AS code, n.distance, "
-        "(SELECT name FROM areas a WHERE a.code = n.neighbour LIMIT 1) AS name "
-        'FROM neighbours n WHERE n."set" = ? AND n.year = ? AND n.code = ? AND n.rank <= ? '
-        "ORDER BY n.rank",
+        queries.NEIGHBOURS,
         chosen["id"],
         year,
         code,
         count,
     )
     kind = catalog.rows(
-        "SELECT o.value FROM observations o WHERE o.indicator = 'area-types' AND o.variant = ? "
-        "AND o.code = ? AND o.year = ?",
+        queries.AREA_TYPE,
         chosen["id"],
         code,
         year,
@@ -110,14 +99,13 @@ def similar_areas(
     if kind:
         number = int(kind[0]["value"])
         found = catalog.rows(
-            "SELECT cluster, size, description FROM clusters WHERE feature_set = ? AND "
-            "year = ? AND cluster = ?",
+            queries.CLUSTER,
             chosen["id"],
             year,
             number,
         )
         cluster = found[0] if found else {"cluster": number}
-    name = catalog.rows("SELECT name FROM areas WHERE code = ? LIMIT 1", code)
+    name = catalog.rows(queries.AREA_NAME, code)
     return {
         "code": code,
         "name": name[0]["name"] if name else None,
@@ -133,15 +121,13 @@ def similar_areas(
 def clusters_of(catalog: Catalog, chosen: dict[str, Any], year: int) -> dict[str, Any]:
     """Every area type of one set and year, with its members (see Similar.clusters)."""
     head = catalog.rows(
-        "SELECT k, silhouette, scores FROM clusterings WHERE feature_set = ? AND year = ?",
+        queries.CLUSTERING,
         chosen["id"],
         year,
     )[0]
     members: dict[int, list[dict[str, Any]]] = {}
     for row in catalog.rows(
-        "SELECT o.code, o.value, (SELECT name FROM areas a WHERE a.code = o.code LIMIT 1) AS name "
-        "FROM observations o WHERE o.indicator = 'area-types' AND o.variant = ? AND o.year = ? "
-        "ORDER BY name",
+        queries.CLUSTER_MEMBERS,
         chosen["id"],
         year,
     ):
@@ -149,8 +135,7 @@ def clusters_of(catalog: Catalog, chosen: dict[str, Any], year: int) -> dict[str
     clusters = [
         {**row, "features": json.loads(row["features"]), "members": members.get(row["cluster"], [])}
         for row in catalog.rows(
-            "SELECT cluster, size, description, features FROM clusters WHERE feature_set = ? "
-            "AND year = ? ORDER BY cluster",
+            queries.CLUSTERS,
             chosen["id"],
             year,
         )

@@ -14,7 +14,7 @@ from starlette.requests import Request
 
 from levelup.settings import Settings
 from server.catalog import Tileset
-from tiles.tileset import HEX_LAYERS
+from tiles.entry import HEX_LAYERS
 
 # ColorBrewer YlGnBu (colour-blind safe); the darkest blue is always the better end.
 PALETTE = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")

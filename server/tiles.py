@@ -11,7 +11,6 @@ coordinates.
 from __future__ import annotations
 
 import gzip
-import json
 
 from starlette.types import Receive, Scope, Send
 
@@ -27,7 +26,7 @@ from server.conditional import (
     preconditions,
     wants_gzip,
 )
-from server.errors import LOG, status_of
+from server.errors import LOG, error_response, status_of
 from server.responses import header_list, payload, request_fields
 from tiles.tilemath import MAX_ZOOM, Tile
 
@@ -70,9 +69,7 @@ class TileEndpoint:
             await self._error(send, 500, "internal error; it has been logged")
 
     async def _error(self, send: Send, status: int, message: str) -> None:
-        body = json.dumps(
-            {"error": {"status": status, "message": message}}, separators=(",", ":")
-        ).encode()
+        body = error_response(status, message).body  # the same bytes as every other route
         await send(
             {
                 "type": "http.response.start",

@@ -1,22 +1,21 @@
 """Run `levelup add` / `levelup remove` in a child process for the upload endpoints.
 
 The child does the reading, joining and tiling (the server never loads geometry libraries)
-and reports one line of JSON. At most a few children run at once; a preview that takes too
-long is stopped, a build is never killed half-way (it refuses to wait for another build's
-lock instead). Anything unexpected is logged here and answered with a generic message, so
-no traceback or server path reaches the client.
+and reports one line of JSON, a levelup.protocol message. At most a few children run at
+once; a preview that takes too long is stopped, a build is never killed half-way (it refuses
+to wait for another build's lock instead). Anything unexpected is logged here and answered
+with a generic message, so no traceback or server path reaches the client.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import sys
-from typing import Any
 
-from levelup.errors import LevelupError, from_report
+from levelup.errors import LevelupError
+from levelup.protocol import Message, ProtocolError
 from levelup.settings import Settings
 
 LOG = logging.getLogger("levelup.uploads")
@@ -37,13 +36,13 @@ class Runner:
             "LEVELUP_MAX_UPLOAD_MB": str(self.settings.max_upload_mb),
         }
 
-    async def report(self, *args: str, timeout: float | None) -> dict[str, Any]:
-        """The child's JSON report (ok, or an error report); a crash is a logged 500."""
+    async def report(self, *args: str, timeout: float | None) -> Message:
+        """The child's message (its result or its error); a crash is a logged 500."""
         async with self.slots:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "levelup.cli",
+                "levelup_cli",
                 *args,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
@@ -58,17 +57,15 @@ class Runner:
                 raise LevelupError(f"gave up after {timeout:g}s (LEVELUP_UPLOAD_TIMEOUT)") from None
         lines = [line for line in out.decode("utf-8", "replace").splitlines() if line.strip()]
         try:
-            report = json.loads(lines[-1]) if lines else {}
-        except ValueError:
-            report = {}
-        if isinstance(report, dict) and (report.get("ok") or "error" in report):
-            return report
-        LOG.error("levelup %s failed: %s", args[0], err.decode("utf-8", "replace")[-4000:])
+            return Message.decode(lines[-1] if lines else "")
+        except ProtocolError as exc:
+            LOG.error(
+                "levelup %s failed (%s): %s", args[0], exc, err.decode("utf-8", "replace")[-4000:]
+            )
         raise LevelupError(f"levelup {args[0]} failed unexpectedly; it has been logged")
 
-    async def checked(self, *args: str, timeout: float | None) -> dict[str, Any]:
-        """The child's report, raising the error it reported."""
-        report = await self.report(*args, timeout=timeout)
-        if not report.get("ok"):
-            raise from_report(report["error"])
-        return report
+    async def checked(self, *args: str, timeout: float | None) -> Message:
+        """The child's message, raising the error it reported."""
+        message = await self.report(*args, timeout=timeout)
+        message.raise_error()
+        return message

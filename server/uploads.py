@@ -28,10 +28,10 @@ from levelup.errors import (
     LevelupError,
     NotFoundError,
     TooLargeError,
-    from_report,
 )
+from levelup.ids import valid_user_id
+from levelup.protocol import Message
 from levelup.settings import Settings
-from pipeline.byod.store import valid_id
 from server import params
 from server.catalog import DataStore
 from server.errors import error_body, status_of
@@ -227,8 +227,8 @@ class Uploads:
             raise InputError("the file is empty", path=name)
         return size
 
-    async def _add(self, upload_id: str, options: list[str], build: bool) -> dict[str, Any]:
-        """Run `levelup add` on a stored upload; the report, or an error report."""
+    async def _add(self, upload_id: str, options: list[str], build: bool) -> Message:
+        """Run `levelup add` on a stored upload; its message (a result or an error)."""
         data, meta = self._paths(upload_id)
         name = json.loads(meta.read_text(encoding="utf-8"))["name"]
         if build:  # never killed half-way; refuses to queue behind another build instead
@@ -240,12 +240,13 @@ class Uploads:
         args = ["--dry-run", *options, "--", str(data)]
         return await self.runner.report("add", *FIXED, name, *args, timeout=timeout)
 
-    def _answer(self, upload_id: str, report: dict[str, Any], status: int) -> Response:
+    def _answer(self, upload_id: str, message: Message, status: int, **extra: object) -> Response:
         """The preview, or why there is none: a problem in the table is a 422 that keeps the
         upload, so the form can name the columns and try again."""
-        if report.get("ok"):
-            return JSONResponse({"upload": upload_id, **report}, status_code=status)
-        error = from_report(report["error"])
+        error = message.error
+        if error is None:
+            body = {"upload": upload_id, **message.body(), **extra}
+            return JSONResponse(body, status_code=status)
         if not isinstance(error, InputError) or error.columns is None:
             raise error
         body = {"error": error_body(error), "upload": upload_id, "columns": error.columns}
@@ -279,8 +280,8 @@ class Uploads:
         meta = self.folder / f"{upload_id}.json"
         meta.write_text(json.dumps({"name": name, "size": size}), encoding="utf-8")
         try:
-            report = await self._add(upload_id, [], build=False)
-            return self._answer(upload_id, {**report, "name": name, "size": size}, 201)
+            message = await self._add(upload_id, [], build=False)
+            return self._answer(upload_id, message, 201, name=name, size=size)
         except LevelupError:
             data.unlink(missing_ok=True)
             meta.unlink(missing_ok=True)
@@ -291,17 +292,17 @@ class Uploads:
         self._guard(request)
         params.allowed(request)
         upload_id = request.path_params["upload"]
-        report = await self._add(upload_id, await self._form(request), build=False)
-        return self._answer(upload_id, report, 200)
+        message = await self._add(upload_id, await self._form(request), build=False)
+        return self._answer(upload_id, message, 200)
 
     async def build(self, request: Request) -> Response:
         """Build the upload as an indicator (tiles included); the upload is then let go."""
         self._guard(request)
         params.allowed(request)
         upload_id = request.path_params["upload"]
-        report = await self._add(upload_id, await self._form(request), build=True)
-        if not report.get("ok"):
-            raise from_report(report["error"])
+        message = await self._add(upload_id, await self._form(request), build=True)
+        message.raise_error()
+        report = message.result
         for path in self._paths(upload_id):
             path.unlink(missing_ok=True)
         self.store.refresh()
@@ -325,7 +326,7 @@ class Uploads:
         """Delete one of the user's indicators (shipped ones cannot be deleted)."""
         self._guard(request)
         indicator = request.path_params["indicator"]
-        if not valid_id(indicator):
+        if not valid_user_id(indicator):
             raise NotFoundError(f"no indicator {params.shown(indicator)}")
         await self.runner.checked("remove", "--json", "--no-wait", "--", indicator, timeout=None)
         self.store.refresh()

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 from pathlib import Path
+
+from tiles.manifest import MANIFEST, load_manifest
 
 
 def tile_fingerprints(data_dir: Path) -> dict[str, str]:
     """Per tileset id: a SHA-256 over every (z, x, y, tile bytes) and the metadata rows."""
-    manifest = json.loads((data_dir / "tiles" / "manifest.json").read_text(encoding="utf-8"))
     fingerprints = {}
-    for entry in manifest["tilesets"]:
+    for entry in load_manifest(data_dir / "tiles" / MANIFEST).values():
         digest = hashlib.sha256()
-        connection = sqlite3.connect(f"file:{data_dir / 'tiles' / entry['file']}?mode=ro", uri=True)
+        connection = sqlite3.connect(f"file:{data_dir / 'tiles' / entry.file}?mode=ro", uri=True)
         try:
             for row in connection.execute(
                 "SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles "
@@ -26,5 +26,5 @@ def tile_fingerprints(data_dir: Path) -> dict[str, str]:
                 digest.update(f"{name}={value}".encode())
         finally:
             connection.close()
-        fingerprints[entry["id"]] = digest.hexdigest()
+        fingerprints[entry.id] = digest.hexdigest()
     return fingerprints

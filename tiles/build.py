@@ -20,10 +20,11 @@ from levelup.atomic import sweep_temporaries
 from levelup.errors import LevelupError
 from levelup.locking import build_lock
 from levelup.provenance import merge_attributions
+from tiles.entry import HEX, TilesetEntry, TilesetKey
 from tiles.executors import run_jobs
+from tiles.format import format_digest
 from tiles.manifest import (
     MANIFEST,
-    manifest_entry,
     read_manifest,
     remove_stale,
     tileset_file_name,
@@ -32,7 +33,7 @@ from tiles.manifest import (
 )
 from tiles.pyramid import GeometryPyramid
 from tiles.series import SeriesData
-from tiles.tileset import HEX, TilesetKey, TilesetSpec
+from tiles.tileset import TilesetSpec
 from tiles.worker import TilesetJob, TilesetResult
 
 
@@ -54,13 +55,43 @@ class TileBuild:
     hex_bytes: int = 0  # with them, in `built` and `skipped`) and their bytes
 
 
-def code_digest() -> str:
-    """Digest of the tiles package source: a change to encoding invalidates every tileset."""
-    digest = hashlib.sha256()
-    root = Path(__file__).parent
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+def manifest_entry(spec: TilesetSpec, result: TilesetResult, file: str) -> TilesetEntry:
+    """The entry of a tileset just written from `spec`."""
+    meta = result.metadata
+    bounds = [float(v) for v in meta["bounds"].split(",")]
+    center = [float(v) for v in meta["center"].split(",")]
+    layer = json.loads(meta["json"])["vector_layers"][0]
+    return TilesetEntry(
+        id=spec.key.id,
+        **spec.key._asdict(),
+        set_id=spec.set_id,
+        file=file,
+        name=spec.name,
+        title=spec.title,
+        variant_label=spec.variant_label,
+        level_label=spec.level_label,
+        unit=spec.unit,
+        polarity=spec.polarity,
+        decimals=spec.decimals,
+        period=spec.period,
+        breaks=tuple(spec.breaks),
+        country_breaks=tuple(spec.country_breaks),
+        valued=spec.valued,
+        attribution=spec.attribution,
+        description=spec.description,
+        minzoom=int(meta["minzoom"]),
+        maxzoom=int(meta["maxzoom"]),
+        bounds=(bounds[0], bounds[1], bounds[2], bounds[3]),
+        center=(center[0], center[1], center[2]),
+        fields=dict(layer["fields"]),
+        tiles=result.tiles,
+        unique_tiles=result.unique_tiles,
+        bytes=result.bytes,
+        features=result.features,
+        hash=result.digest,
+        layout=spec.layout,
+        missing=tuple(spec.missing),
+    )
 
 
 def _rows(connection: sqlite3.Connection, sql: str, *params: object) -> list[sqlite3.Row]:
@@ -207,6 +238,8 @@ def _build_tiles(
     flush_every: float | None,
     first: frozenset[str],
 ) -> TileBuild:
+    from boundaries.load import load_boundaries  # geopandas: local, like the cutting
+    from boundaries.registry import default_registry
     from tiles.hexes import ensure_hex_pyramids, hex_sets, hex_spec, missing  # shapely: local
     from tiles.pyramids import PyramidCache  # geometry cutting needs shapely; keep it local
 
@@ -214,7 +247,7 @@ def _build_tiles(
     started_at = time.time()
     tiles_dir = data_dir / "tiles"
     sweep_temporaries(tiles_dir)  # files a killed build was writing
-    connection = db.open_readonly(data_dir / "levelup.db")
+    connection = db.open_readonly(db.db_path(data_dir))
     try:
         planned = plan(connection, only=only, years=years, levels=levels)
         hexed = hex_sets(connection)
@@ -229,12 +262,15 @@ def _build_tiles(
         connection.close()
     workers = workers or min(os.cpu_count() or 1, 4)
     sweep_temporaries(data_dir / "cache" / "pyramids")
-    cache = PyramidCache(data_dir / "cache" / "pyramids", code_digest())
+    # the tile build is the edge that chooses where boundaries come from
+    cache = PyramidCache(
+        data_dir / "cache" / "pyramids", format_digest(), default_registry(), load_boundaries
+    )
     pyramid_paths = cache.ensure(
         sorted({s for _, s in planned}), workers=workers, progress=progress
     )
     hex_paths = ensure_hex_pyramids(
-        data_dir, data_dir / "cache" / "hexes", code_digest(), {s for _, s in planned}
+        data_dir, data_dir / "cache" / "hexes", format_digest(), {s for _, s in planned}
     )
     manifest_path = tiles_dir / MANIFEST
     previous = read_manifest(manifest_path)
@@ -249,9 +285,9 @@ def _build_tiles(
         columns = data.columns(key.year)
         if key.geometry == HEX:
             spec = hex_spec(spec, hexed[set_id], hex_missing[set_id], data.codes, columns)
-        digest = _digest(code_digest(), pyramid_path.name, asdict(spec), columns["value"])
+        digest = _digest(format_digest(), pyramid_path.name, asdict(spec), columns["value"])
         old = previous.get(key.id)
-        if not force and old and old.get("hash") == digest and (tiles_dir / old["file"]).is_file():
+        if not force and old and old.hash == digest and (tiles_dir / old.file).is_file():
             kept[key.id] = old
             continue
         target = tiles_dir / tileset_file_name(key.id, digest)
@@ -261,7 +297,7 @@ def _build_tiles(
     entries = dict(previous) if (only or years or levels) else {}
     if only and not (years or levels):
         entries = {
-            k: e for k, e in entries.items() if e["indicator"] not in set(only) or k in planned_ids
+            k: e for k, e in entries.items() if e.indicator not in set(only) or k in planned_ids
         }
     entries.update(kept)
     # Until a tileset is rebuilt its previous file serves (only new files are written).
@@ -281,22 +317,22 @@ def _build_tiles(
     ordered = write_manifest(manifest_path, entries)
     write_progress(tiles_dir, len(everything), len(everything), started_at, took)
     if not (years or levels):  # only now: until the manifest changed, the old files served
-        remove_stale(tiles_dir, {e["file"] for e in ordered})
+        remove_stale(tiles_dir, {e.file for e in ordered})
     selected = [entries[key.id] for key, _, _ in everything if key.id in entries]
-    hexes = [e for e in selected if e.get("geometry") == HEX]
+    hexes = [e for e in selected if e.geometry == HEX]
     return TileBuild(
         planned=len(planned),
         built=built,
         skipped=len(kept),
-        tiles=sum(e["tiles"] for e in selected),
-        bytes=sum(e["bytes"] for e in selected),
-        features=sum(e["features"] for e in selected),
+        tiles=sum(e.tiles for e in selected),
+        bytes=sum(e.bytes for e in selected),
+        features=sum(e.features for e in selected),
         seconds=time.perf_counter() - started,
         manifest=manifest_path,
         catalogue_tilesets=len(ordered),
-        catalogue_bytes=sum(e["bytes"] for e in ordered),
+        catalogue_bytes=sum(e.bytes for e in ordered),
         hex_planned=len(everything) - len(planned),
-        hex_bytes=sum(e["bytes"] for e in hexes),
+        hex_bytes=sum(e.bytes for e in hexes),
     )
 
 
@@ -346,10 +382,10 @@ def drop_tilesets(data_dir: Path, indicator_id: str) -> int:
         tiles_dir = data_dir / "tiles"
         manifest_path = tiles_dir / MANIFEST
         entries = read_manifest(manifest_path)
-        keep = {k: e for k, e in entries.items() if e["indicator"] != indicator_id}
+        keep = {k: e for k, e in entries.items() if e.indicator != indicator_id}
         write_manifest(manifest_path, keep)
-        remove_stale(tiles_dir, {e["file"] for e in keep.values()})
-        return sum(1 for k, e in entries.items() if k not in keep and not e.get("geometry"))
+        remove_stale(tiles_dir, {e.file for e in keep.values()})
+        return sum(1 for k, e in entries.items() if k not in keep and not e.geometry)
 
 
 def load_pyramid(path: Path) -> GeometryPyramid:

@@ -28,6 +28,7 @@ from levelup.locking import build_lock
 from levelup.provenance import merge_attributions
 from tiles.context_file import CONTEXT_DIR, DESCRIPTION
 from tiles.cutter import build_pyramid
+from tiles.format import format_digest
 from tiles.mvt import (
     EXTENT,
     EncodedProperties,
@@ -66,6 +67,7 @@ class Context:
 def _digest(code: str) -> str:
     registry = default_registry()
     digest = hashlib.sha256(code.encode())
+    digest.update(repr((MAXZOOM, LAND, PLACES, PLACE_KEYS)).encode())  # this build's parameters
     for set_id in sorted(set(LAND) | {p[0] for p in PLACES}):
         spec = registry.get(set_id)
         digest.update(repr(spec).encode())
@@ -145,10 +147,8 @@ def build_context(data_dir: Path, *, force: bool = False) -> Context:
 
 
 def _build_context(data_dir: Path, force: bool) -> Context:
-    from tiles.build import code_digest  # one digest of the tiles code for both builds
-
     folder = data_dir / CONTEXT_DIR
-    digest = _digest(code_digest())
+    digest = _digest(format_digest())
     target = folder / f"context.{digest}.mbtiles"
     if target.is_file() and (folder / DESCRIPTION).is_file() and not force:
         return Context(target, 0, 0, True)

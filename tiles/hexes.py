@@ -23,10 +23,11 @@ import shapely
 from levelup import db
 from levelup.provenance import merge_attributions
 from tiles.cutter import build_pyramid
+from tiles.entry import HEX_LAYERS
 from tiles.mvt import EXTENT, encode_layer, encode_point_feature, encode_properties, encode_tile
 from tiles.pyramid import GeometryPyramid
 from tiles.tilemath import Tile, mercator_bounds, tile_size_m
-from tiles.tileset import HEX_LAYERS, TilesetSpec
+from tiles.tileset import TilesetSpec
 
 MINZOOM = 3  # below this the whole layout is a few pixels wide
 MAXZOOM = 8  # a hex is ~450 tile units wide at z8: clients overzoom the straight edges
@@ -209,18 +210,18 @@ def _mercator(lon: float, lat: float) -> tuple[float, float]:
 
 
 def ensure_hex_pyramids(
-    data_dir: Path, root: Path, code_digest: str, wanted: set[str]
+    data_dir: Path, root: Path, format_digest: str, wanted: set[str]
 ) -> dict[str, Path]:
     """Cut (or find cached) the hex pyramid of every wanted set that has a hex map; the file
     is named by a digest of what it is made from, so a changed layout or set is recut."""
-    connection = db.open_readonly(data_dir / "levelup.db")
+    connection = db.open_readonly(db.db_path(data_dir))
     try:
         layouts = {s: layout[0] for s, layout in hex_sets(connection).items()}
         root.mkdir(parents=True, exist_ok=True)
         paths = {}
         for set_id in sorted(wanted & set(layouts)):
             inputs = _inputs(connection, set_id, layouts[set_id])
-            digest = hashlib.sha256(json.dumps([code_digest, layouts[set_id], inputs]).encode())
+            digest = hashlib.sha256(json.dumps([format_digest, layouts[set_id], inputs]).encode())
             path = root / f"{set_id}.{layouts[set_id]}-{digest.hexdigest()[:16]}.hexpyramid"
             if not path.is_file():
                 build_hex_pyramid(connection, set_id, layouts[set_id]).save(path)

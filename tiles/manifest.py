@@ -1,5 +1,6 @@
 """The tiles manifest (which file holds each tileset, and what it shows) and the build's
-progress file: written atomically by the build, read by the server, export and tests."""
+progress file: written atomically by the build, read by the server, export and tests, all
+through tiles.entry.TilesetEntry. Light: the server imports it (no numpy, no shapely)."""
 
 from __future__ import annotations
 
@@ -12,68 +13,42 @@ from typing import Any
 
 from levelup.atomic import write_text_atomic
 from levelup.errors import LevelupError
-from tiles.tileset import TilesetSpec
-from tiles.worker import TilesetResult
+from tiles.entry import ManifestError, TilesetEntry
 
 MANIFEST = "manifest.json"
 PROGRESS = "progress.json"
 
 
-def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
-    """Manifest entries by tileset id ({} when there is no readable manifest)."""
-    if not path.is_file():
-        return {}
+def read_manifest(path: Path) -> dict[str, TilesetEntry]:
+    """Manifest entries by tileset id ({} when there is no readable, current manifest: a build
+    then writes every tileset afresh)."""
     try:
-        entries = json.loads(path.read_text(encoding="utf-8"))["tilesets"]
-        return {e["id"]: e for e in entries}
-    except (OSError, ValueError, KeyError):
+        return load_manifest(path)
+    except ManifestError:
         return {}
 
 
-def write_manifest(path: Path, entries: Mapping[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def load_manifest(path: Path) -> dict[str, TilesetEntry]:
+    """Manifest entries by tileset id; ManifestError when missing, unreadable or not current."""
+    if not path.is_file():
+        raise ManifestError(f"{path}: no tiles built yet; run 'levelup build'")
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        raw = document["tilesets"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ManifestError(f"{path}: not a readable tiles manifest ({exc})") from exc
+    if not isinstance(raw, list):
+        raise ManifestError(f"{path}: 'tilesets' is not a list")
+    entries = [TilesetEntry.from_json(item, path) for item in raw]
+    return {e.id: e for e in entries}
+
+
+def write_manifest(path: Path, entries: Mapping[str, TilesetEntry]) -> list[TilesetEntry]:
     """Replace the manifest with these entries (sorted by id); return them in that order."""
     ordered = [entries[k] for k in sorted(entries)]
-    write_text_atomic(path, json.dumps({"tilesets": ordered}, indent=1))
+    document = {"tilesets": [e.to_json() for e in ordered]}
+    write_text_atomic(path, json.dumps(document, indent=1))
     return ordered
-
-
-def manifest_entry(spec: TilesetSpec, result: TilesetResult, file: str) -> dict[str, Any]:
-    """The manifest entry of a tileset just written."""
-    meta = result.metadata
-    return {
-        "id": spec.key.id,
-        **spec.key._asdict(),
-        "set_id": spec.set_id,
-        "file": file,
-        "name": spec.name,
-        "title": spec.title,
-        "variant_label": spec.variant_label,
-        "level_label": spec.level_label,
-        "unit": spec.unit,
-        "polarity": spec.polarity,
-        "decimals": spec.decimals,
-        "period": spec.period,
-        "breaks": list(spec.breaks),
-        "country_breaks": list(spec.country_breaks),
-        "valued": spec.valued,
-        "attribution": spec.attribution,
-        "description": spec.description,
-        "minzoom": int(meta["minzoom"]),
-        "maxzoom": int(meta["maxzoom"]),
-        "bounds": [float(v) for v in meta["bounds"].split(",")],
-        "center": [float(v) for v in meta["center"].split(",")],
-        "fields": json.loads(meta["json"])["vector_layers"][0]["fields"],
-        "tiles": result.tiles,
-        "unique_tiles": result.unique_tiles,
-        "bytes": result.bytes,
-        "features": result.features,
-        "hash": result.digest,
-        **(
-            {"layout": spec.layout, "missing": [list(m) for m in spec.missing]}
-            if spec.key.geometry
-            else {}
-        ),
-    }
 
 
 def write_progress(
@@ -116,7 +91,7 @@ def tileset_file_name(tileset_id: str, digest: str) -> str:
 def tileset_files(data_dir: Path) -> dict[str, Path]:
     """The MBTiles file the manifest lists for each tileset."""
     entries = read_manifest(data_dir / "tiles" / MANIFEST)
-    return {id_: data_dir / "tiles" / str(entry["file"]) for id_, entry in entries.items()}
+    return {id_: data_dir / "tiles" / entry.file for id_, entry in entries.items()}
 
 
 def tileset_file(data_dir: Path, tileset_id: str) -> Path:

@@ -1,23 +1,31 @@
-"""The on-disk cache of geometry pyramids: cut once per boundary set, shared by all workers."""
+"""The on-disk cache of geometry pyramids: cut once per boundary set, shared by all workers.
+
+The boundaries come in from the caller (a registry and a loader), so this module reads no
+boundary files of its own."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
-from boundaries.load import load_boundaries
-from boundaries.registry import BoundarySet, default_registry
+from boundaries.registry import BoundarySet, Registry
 from tiles.cutter import build_pyramid, choose_maxzoom
 
+LoadBoundaries = Callable[..., Any]
+"""Loads a boundary set's areas: load(spec) and, for its detailed geometry, load(spec,
+detail=True) (boundaries.load.load_boundaries; picklable, as workers call it)."""
 
-def cut(spec: BoundarySet, target: Path) -> Path:
+
+def cut(spec: BoundarySet, target: Path, load: LoadBoundaries) -> Path:
     """Load a boundary set, cut its pyramid and save it to `target`."""
-    frame = load_boundaries(spec)
-    detail = load_boundaries(spec, detail=True) if spec.detail else None
+    frame = load(spec)
+    detail = load(spec, detail=True) if spec.detail else None
     maxzoom = choose_maxzoom(detail if detail is not None else frame, spec.maxzoom)
     pyramid = build_pyramid(
         frame,
@@ -30,16 +38,20 @@ def cut(spec: BoundarySet, target: Path) -> Path:
 
 
 class PyramidCache:
-    """Pyramid files named by a digest of the set's definition, its source files and the code."""
+    """Pyramid files named by a digest of the set's definition, its source files and the tile
+    format (tiles.format)."""
 
-    def __init__(self, root: Path, code_digest: str) -> None:
-        self.root, self.code_digest = root, code_digest
+    def __init__(
+        self, root: Path, format_digest: str, registry: Registry, load: LoadBoundaries
+    ) -> None:
+        self.root, self.format_digest = root, format_digest
+        self.registry, self.load = registry, load
 
     def path(self, spec: BoundarySet) -> Path:
         """Where the pyramid of `spec` is (or will be) cached."""
-        registry = default_registry()
+        registry = self.registry
         files = [spec.file] + ([spec.detail.file] if spec.detail else [])
-        digest = hashlib.sha256(repr((spec, self.code_digest)).encode())
+        digest = hashlib.sha256(repr((spec, self.format_digest)).encode())
         for file in files:
             digest.update(registry.sources.get(file).sha256.encode())
         return self.root / f"{spec.id}-{digest.hexdigest()[:16]}.pyramid"
@@ -48,20 +60,20 @@ class PyramidCache:
         self, set_ids: list[str], *, workers: int = 1, progress: bool = False
     ) -> dict[str, Path]:
         """Cut every missing pyramid (in parallel) and return the path of each."""
-        registry = default_registry()
+        registry = self.registry
         paths = {s: self.path(registry.get(s)) for s in set_ids}
         missing = [s for s, p in paths.items() if not p.is_file()]
         self.root.mkdir(parents=True, exist_ok=True)
         bar = tqdm(total=len(missing), desc="geometry", unit="set", disable=not progress)
         if workers > 1 and len(missing) > 1:
             with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-                for _ in pool.map(
-                    cut, [registry.get(s) for s in missing], [paths[s] for s in missing]
-                ):
+                specs = [registry.get(s) for s in missing]
+                targets = [paths[s] for s in missing]
+                for _ in pool.map(cut, specs, targets, [self.load] * len(missing)):
                     bar.update()
         else:
             for set_id in missing:
-                cut(registry.get(set_id), paths[set_id])
+                cut(registry.get(set_id), paths[set_id], self.load)
                 bar.update()
         bar.close()
         for stale in self.root.glob("*.pyramid"):

@@ -4,36 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import NamedTuple
 
 import mercantile
+
+from tiles.store.tile import MAX_ZOOM, Tile
 
 EARTH_CIRCUMFERENCE = 2 * math.pi * 6378137.0
 ORIGIN = EARTH_CIRCUMFERENCE / 2
 MAX_LATITUDE = 85.0511287798066
-MAX_ZOOM = 24
-
-
-class Tile(NamedTuple):
-    """An XYZ tile (y counted from the north, as in URLs)."""
-
-    z: int
-    x: int
-    y: int
-
-    @property
-    def tms_y(self) -> int:
-        """Row as MBTiles stores it (counted from the south)."""
-        return (1 << self.z) - 1 - self.y
-
-    def is_valid(self) -> bool:
-        """True when x and y lie inside the 2^z × 2^z grid."""
-        size = 1 << self.z
-        return 0 <= self.z <= MAX_ZOOM and 0 <= self.x < size and 0 <= self.y < size
-
-    def parent(self) -> Tile:
-        """The tile one zoom level up that contains this one."""
-        return Tile(self.z - 1, self.x >> 1, self.y >> 1)
 
 
 def tile_size_m(z: int) -> float:

@@ -4,60 +4,17 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 from isal import igzip
 
+from tiles.entry import TilesetKey
 from tiles.mvt import LayerEncoder, PropertyValue, encode_properties, encode_tile
 from tiles.pyramid import GeometryPyramid, PyramidInfo
 from tiles.tilemath import Tile
-
-SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-TILESET_ID = re.compile(rf"^({SLUG})\.({SLUG})\.([a-z0-9]+)\.(\d{{4}})(?:\.(hex))?$")
-HEX = "hex"  # the geometry of a hex cartogram tileset (boundaries/hex.py)
-# The layers a hex tileset has besides the data layer (tiles/hexes.py writes them).
-HEX_LAYERS = (
-    {
-        "id": "labels",
-        "description": "A point per area at its hex (the middle one of several)",
-        "fields": {"code": "String", "name": "String", "short": "String"},
-    },
-    {
-        "id": "regions",
-        "description": "The layout's regions (English regions and the nations, or NUTS 1), "
-        "to draw their outlines over the hexes",
-        "fields": {"code": "String"},
-    },
-)
-
-
-class TilesetKey(NamedTuple):
-    """Identity of a tileset; its id is 'indicator.variant.level.year', with '.hex' for the
-    same data drawn on a hex cartogram."""
-
-    indicator: str
-    variant: str
-    level: str
-    year: int
-    geometry: str = ""
-
-    @property
-    def id(self) -> str:
-        """The tileset id used in file names and URLs."""
-        base = f"{self.indicator}.{self.variant}.{self.level}.{self.year}"
-        return f"{base}.{self.geometry}" if self.geometry else base
-
-    @classmethod
-    def parse(cls, tileset_id: str) -> TilesetKey:
-        """Parse an id; ValueError when it is not a well-formed tileset id."""
-        match = TILESET_ID.match(tileset_id)
-        if match is None:
-            raise ValueError(f"not a tileset id: {tileset_id!r}")
-        return cls(match[1], match[2], match[3], int(match[4]), match[5] or "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,10 +11,10 @@ from typing import Any
 
 from boundaries.registry import Registry
 from levelup.errors import BadValueError, InputError
-from pipeline.byod.layout import Layout
-from pipeline.byod.sheet import Sheet
 from pipeline.cells import parse_cell
 from pipeline.periods import parse_period
+from pipeline.readers.layout import Layout
+from pipeline.readers.sheet import Sheet
 from pipeline.readers.user import clean_number
 
 CODE_HEADERS = re.compile(r"(code|areacd|gss|geo|nuts|itl|lad\d*cd|ons|id)$", re.IGNORECASE)

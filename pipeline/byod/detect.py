@@ -17,9 +17,9 @@ from boundaries.load import load_codes
 from boundaries.registry import Registry
 from levelup.errors import InputError
 from pipeline.byod.columns import find_code_column, find_layout, looks_like_code
-from pipeline.byod.layout import Layout
-from pipeline.byod.sheet import Sheet
 from pipeline.join import choose_set, join_to_set
+from pipeline.readers.layout import Layout
+from pipeline.readers.sheet import Sheet
 
 GSS = re.compile(r"^[EWSNK]\d{8}$")  # any ONS (GSS) code, mapped or not
 TOTALS = re.compile(r"^(grand\s+)?(total|sum|all)\b", re.IGNORECASE)

@@ -25,11 +25,8 @@ from levelup import db
 from levelup.atomic import sweep_temporaries
 from levelup.errors import ConflictError, InputError, NotFoundError, TooLargeError
 from levelup.locking import build_lock
-from pipeline.build import DB_NAME, input_hash, join_one, stored_hash
 from pipeline.byod.columns import has_codes
 from pipeline.byod.detect import Detection, detect, with_coverage
-from pipeline.byod.layout import Layout
-from pipeline.byod.sheet import Sheet, kind_of, read_sheet
 from pipeline.byod.spec import (
     Details,
     code_pattern,
@@ -38,21 +35,25 @@ from pipeline.byod.spec import (
     kept_levels,
     title_from,
 )
-from pipeline.byod.store import (
+from pipeline.catalogue import Catalogue, Indicator, default_catalogue
+from pipeline.derived import POPULATION_INDICATOR, inequality_table
+from pipeline.freshness import current_hash, stored_hash
+from pipeline.indicator_join import join_one
+from pipeline.join import JoinResult
+from pipeline.readers.layout import Layout
+from pipeline.readers.sheet import Sheet, kind_of, read_sheet
+from pipeline.readers.user import LAYOUT, user_table
+from pipeline.replace import is_user_indicator, remove_indicator, replace_indicator, sets_in
+from pipeline.tidy import tidy_indicator
+from pipeline.tiling import Tiler
+from pipeline.user_data import (
     SPEC,
     check_id,
     indicator_from,
     new_id,
     user_root,
     valid_id,
-    with_user_indicators,
 )
-from pipeline.catalogue import Catalogue, Indicator, default_catalogue
-from pipeline.derived import POPULATION_INDICATOR, inequality_table
-from pipeline.join import JoinResult
-from pipeline.readers.user import LAYOUT, user_table
-from pipeline.replace import is_user_indicator, remove_indicator, replace_indicator, sets_in
-from pipeline.tidy import tidy_indicator
 
 STAGING = Path("user") / "staging"
 MIN_MATCH = 0.5  # at least half the codes must match, or the user names the level
@@ -202,11 +203,6 @@ def discard(staged: Staged) -> None:
     _discard(staged.folder)
 
 
-def _current_hash(data_dir: Path, registry: Registry) -> str:
-    catalogue = with_user_indicators(default_catalogue(), data_dir)
-    return input_hash(catalogue, registry, list(catalogue.indicators.values()), data_dir)
-
-
 @dataclass(frozen=True)
 class Added:
     """What adding a user table built."""
@@ -234,7 +230,7 @@ def _sweep(data_dir: Path) -> None:
 
     Only under the build lock, so no live writer's files are taken.
     """
-    sweep_temporaries(data_dir, DB_NAME)
+    sweep_temporaries(data_dir, db.DB_NAME)
     cutoff = time.time() - STALE_SECONDS
     staging = data_dir / STAGING
     for entry in staging.iterdir() if staging.is_dir() else ():
@@ -275,6 +271,7 @@ def commit(
     data_dir: Path,
     registry: Registry,
     changes: CodeChanges,
+    tiler: Tiler,
     *,
     progress: bool = False,
     workers: int | None = None,
@@ -285,11 +282,9 @@ def commit(
     All or nothing: if writing the database or the tiles fails, the previous database, the
     previous saved table and the previous tilesets stay as they were.
     """
-    from tiles.build import build_tiles  # tile cutting is only needed once data is in
-
     started = time.perf_counter()
     indicator = staged.indicator
-    db_path = data_dir / DB_NAME
+    db_path = db.db_path(data_dir)
     target = user_root(data_dir) / indicator.id
     try:
         with build_lock(data_dir, wait=wait):
@@ -298,7 +293,7 @@ def commit(
                 raise ConflictError(f"{indicator.id!r} is a shipped indicator")
             if target.is_dir() and not staged.replaces:
                 raise ConflictError(f"you already have an indicator {indicator.id!r}")
-            was_current = stored_hash(db_path) == _current_hash(data_dir, registry)
+            was_current = stored_hash(db_path) == current_hash(data_dir, registry)
             result, inequality, boundaries = _prepared_join(staged, db_path, registry, changes)
             backup = backup_of(db_path)
             os.link(db_path, backup)  # the database as it was, until the tiles are built
@@ -308,11 +303,11 @@ def commit(
             target.parent.mkdir(parents=True, exist_ok=True)
             staged.folder.rename(target)
             try:
-                digest = _current_hash(data_dir, registry) if was_current else None
+                digest = current_hash(data_dir, registry) if was_current else None
                 replace_indicator(
                     db_path, indicator, result, inequality, registry, boundaries, digest
                 )
-                tiles = build_tiles(
+                tiles = tiler.build(
                     data_dir, only=[indicator.id], workers=workers, progress=progress
                 )
             except BaseException:
@@ -336,14 +331,14 @@ def commit(
     )
 
 
-def remove(data_dir: Path, indicator_id: str, registry: Registry, *, wait: bool = True) -> int:
+def remove(
+    data_dir: Path, indicator_id: str, registry: Registry, tiler: Tiler, *, wait: bool = True
+) -> int:
     """Delete a user indicator: its rows, its tilesets and its saved files; return the
     number of tilesets removed."""
-    from tiles.build import drop_tilesets
-
     if not valid_id(indicator_id):
         raise NotFoundError(f"no user indicator {indicator_id[:60]!r}")
-    db_path = data_dir / DB_NAME
+    db_path = db.db_path(data_dir)
     folder = user_root(data_dir) / indicator_id
     with build_lock(data_dir, wait=wait):
         _sweep(data_dir)
@@ -352,18 +347,18 @@ def remove(data_dir: Path, indicator_id: str, registry: Registry, *, wait: bool 
             raise ConflictError(f"{indicator_id!r} is a shipped indicator and cannot be removed")
         if state is None and not folder.is_dir():
             raise NotFoundError(f"no user indicator {indicator_id!r}")
-        was_current = stored_hash(db_path) == _current_hash(data_dir, registry)
+        was_current = stored_hash(db_path) == current_hash(data_dir, registry)
         parked = _parked(data_dir)
         if folder.is_dir():
             parked.parent.mkdir(parents=True, exist_ok=True)
             folder.rename(parked)
         try:
-            digest = _current_hash(data_dir, registry) if was_current else None
+            digest = current_hash(data_dir, registry) if was_current else None
             remove_indicator(db_path, indicator_id, digest)
         except BaseException:
             if parked.is_dir():
                 parked.rename(folder)
             raise
-        dropped = drop_tilesets(data_dir, indicator_id)
+        dropped = tiler.drop(data_dir, indicator_id)
         _discard(parked)
     return dropped

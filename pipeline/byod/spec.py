@@ -17,8 +17,8 @@ import pandas as pd
 
 from boundaries.registry import Registry
 from pipeline.byod.detect import COMPARATORS, Detection
-from pipeline.byod.sheet import Sheet
-from pipeline.byod.store import slugify
+from pipeline.readers.sheet import Sheet
+from pipeline.user_data import slugify
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,2 @@
 """A composite levelling-up index defined as data (domains → pillars → measures), similar
 areas and clusters: definitions, the pure computations, and writing their results."""
-
-THEME = ("index", "Levelling-up index and area types")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from levelup.errors import InputError
-from pipeline.catalogue import SLUG
+from levelup.ids import SLUG, valid_user_id
 
 SCALINGS = ("robust-z", "frontier")
 REFERENCES = ("pooled", "year")
@@ -142,7 +142,7 @@ class _Reader:
 
     def slug(self, raw: dict[str, Any], where: str) -> str:
         value = self.text(raw, "id", where)
-        if not SLUG.match(value) or len(value) > 60:
+        if not valid_user_id(value):
             raise self.fail(f"{where}id", f"{value!r} is not a lower-case slug of at most 60")
         return value
 

@@ -12,8 +12,8 @@ import pandas as pd
 
 from boundaries.changes import CodeChanges
 from boundaries.registry import Registry
+from pipeline.catalogue import INDEX_THEME as THEME
 from pipeline.catalogue import Aggregation, Catalogue, Indicator, Source, Variant
-from pipeline.index import THEME
 from pipeline.index.clusters import Clustering
 from pipeline.index.compute import IndexResult
 from pipeline.index.definition import IndexDefinition, to_json, to_toml

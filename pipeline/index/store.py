@@ -3,21 +3,15 @@ is a checked slug, so a user-supplied name never becomes a path)."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 
 from levelup.atomic import write_text_atomic
 from levelup.errors import LevelupError
 from pipeline.index.definition import IndexDefinition, read_definition, to_toml
+from pipeline.user_data import user_index_dir
 
 LOG = logging.getLogger("levelup.index")
-USER_INDEXES = Path("user") / "indexes"
-
-
-def user_index_dir(data_dir: Path) -> Path:
-    """Where user index definitions live."""
-    return data_dir / USER_INDEXES
 
 
 def load_user_definitions(data_dir: Path) -> list[IndexDefinition]:
@@ -39,13 +33,3 @@ def save_definition(data_dir: Path, definition: IndexDefinition) -> Path:
     path = user_index_dir(data_dir) / f"{definition.id}.toml"
     write_text_atomic(path, to_toml(definition))
     return path
-
-
-def user_index_digest(data_dir: Path) -> str:
-    """A digest of the saved user definitions (part of a build's input hash)."""
-    digest = hashlib.sha256()
-    folder = user_index_dir(data_dir)
-    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else ():
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()

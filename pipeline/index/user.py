@@ -17,17 +17,19 @@ from boundaries.registry import Registry
 from levelup import db
 from levelup.errors import ConflictError, InputError, NotFoundError, StoreError
 from levelup.locking import build_lock
-from pipeline.build import DB_NAME, input_hash, join_one, stored_hash
 from pipeline.byod.ingest import backup_of
-from pipeline.byod.store import with_user_indicators
 from pipeline.catalogue import default_catalogue
 from pipeline.datastore import write_indicators, write_results, write_tables
+from pipeline.freshness import current_hash, stored_hash
 from pipeline.index.compute import compute_index
 from pipeline.index.definition import IndexDefinition, read_definition
 from pipeline.index.inputs import check_measures, from_database, set_areas, wanted_pairs
 from pipeline.index.publish import Published, publish_index
-from pipeline.index.store import save_definition, user_index_dir
+from pipeline.index.store import save_definition
+from pipeline.indicator_join import join_one
 from pipeline.replace import _delete, _editing
+from pipeline.tiling import Tiler
+from pipeline.user_data import user_index_dir
 
 INDEX_ROWS = {"indexes": "id", "index_years": "index_id", "index_inputs": "index_id"}
 
@@ -43,11 +45,6 @@ class AddedIndex:
     areas: int
     tilesets: int
     seconds: float
-
-
-def _current_hash(data_dir: Path, registry: Registry) -> str:
-    catalogue = with_user_indicators(default_catalogue(), data_dir)
-    return input_hash(catalogue, registry, list(catalogue.indicators.values()), data_dir)
 
 
 def check_definition(
@@ -72,7 +69,7 @@ def prepare_index(path: Path, data_dir: Path, name: str | None = None) -> IndexD
     """Read and check a definition file against the built data (nothing is changed)."""
     shown = name or str(path)
     definition = read_definition(path, source="user", shown=shown)
-    with contextlib.closing(db.open_readonly(data_dir / DB_NAME)) as connection:
+    with contextlib.closing(db.open_readonly(db.db_path(data_dir))) as connection:
         check_definition(definition, connection, shown)
     return definition
 
@@ -103,32 +100,31 @@ def add_index(
     data_dir: Path,
     registry: Registry,
     changes: CodeChanges,
+    tiler: Tiler,
     *,
     replace: bool = False,
     wait: bool = True,
     progress: bool = False,
 ) -> AddedIndex:
     """Compute a user's index, swap it into the database, save its definition and tile it."""
-    from tiles.build import build_tiles
-
     started = time.perf_counter()
-    db_path = data_dir / DB_NAME
+    db_path = db.db_path(data_dir)
     saved = user_index_dir(data_dir) / f"{definition.id}.toml"
     with build_lock(data_dir, wait=wait):
         if saved.is_file() and not replace:
             raise ConflictError(
                 f"you already have an index {definition.id!r}; replace it or choose another id"
             )
-        was_current = stored_hash(db_path) == _current_hash(data_dir, registry)
+        was_current = stored_hash(db_path) == current_hash(data_dir, registry)
         published = _compute(definition, db_path, registry, changes)
         backup = backup_of(db_path)
         os.link(db_path, backup)
         old = saved.read_bytes() if saved.is_file() else None
         try:
             save_definition(data_dir, definition)
-            digest = _current_hash(data_dir, registry) if was_current else None
+            digest = current_hash(data_dir, registry) if was_current else None
             swap_index(db_path, definition.id, published, digest)
-            tiles = build_tiles(data_dir, only=[definition.id], progress=progress)
+            tiles = tiler.build(data_dir, only=[definition.id], progress=progress)
         except BaseException:
             os.replace(backup, db_path)
             if old is None:
@@ -164,11 +160,11 @@ def swap_index(
             write_tables(connection, published.tables)
 
 
-def remove_index(data_dir: Path, index_id: str, registry: Registry, *, wait: bool = True) -> int:
+def remove_index(
+    data_dir: Path, index_id: str, registry: Registry, tiler: Tiler, *, wait: bool = True
+) -> int:
     """Delete a user's index: its definition, rows and tilesets; return the tilesets removed."""
-    from tiles.build import drop_tilesets
-
-    db_path = data_dir / DB_NAME
+    db_path = db.db_path(data_dir)
     saved = user_index_dir(data_dir) / f"{index_id}.toml"
     with build_lock(data_dir, wait=wait):
         with contextlib.closing(db.open_readonly(db_path)) as connection:
@@ -179,20 +175,20 @@ def remove_index(data_dir: Path, index_id: str, registry: Registry, *, wait: boo
             raise ConflictError(f"{index_id!r} is the shipped index and cannot be removed")
         if row is None and not saved.is_file():
             raise NotFoundError(f"no index of yours called {index_id[:60]!r}")
-        was_current = stored_hash(db_path) == _current_hash(data_dir, registry)
+        was_current = stored_hash(db_path) == current_hash(data_dir, registry)
         old = saved.read_bytes() if saved.is_file() else None
         saved.unlink(missing_ok=True)
         try:
-            digest = _current_hash(data_dir, registry) if was_current else None
+            digest = current_hash(data_dir, registry) if was_current else None
             swap_index(db_path, index_id, None, digest)
         except BaseException:
             if old is not None:
                 saved.write_bytes(old)
             raise
-        return drop_tilesets(data_dir, index_id)
+        return tiler.drop(data_dir, index_id)
 
 
 def require_database(data_dir: Path) -> None:
     """A clear error when nothing has been built yet."""
-    if not (data_dir / DB_NAME).is_file():
+    if not (db.db_path(data_dir)).is_file():
         raise StoreError(f"no built data in {data_dir}: run 'levelup build' first")

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from levelup.errors import MissingColumnError
-from pipeline.byod.layout import Layout
 from pipeline.readers.eurostat import COLUMN
+from pipeline.readers.layout import Layout
+from pipeline.readers.sheet import Sheet, read_sheet
 from pipeline.readers.table import LINE, RawTable
-
-if TYPE_CHECKING:
-    from pipeline.byod.sheet import Sheet
 
 LAYOUT = "layout.json"
 CURRENCY = re.compile(r"^[£€$]\s*")
@@ -34,8 +31,6 @@ def clean_number(text: str) -> str:
 
 def read_user(path: Path, limit_mb: float = 1024.0) -> RawTable:
     """Long rows (code, name, period, value, measure, line, column) from a stored user table."""
-    from pipeline.byod.sheet import read_sheet  # byod.sheet reads through readers.table
-
     layout = Layout.load(path.with_name(LAYOUT))
     chosen = (lambda found: found.name == layout.sheet) if layout.sheet else None
     return user_table(read_sheet(path, limit_mb, prefer=chosen), layout)

@@ -5,9 +5,9 @@ import pytest
 from click.testing import CliRunner
 
 from levelup import db
-from levelup.cli import main
 from levelup.errors import BadValueError
 from levelup.locking import LOCK_NAME
+from levelup_cli.main import main
 from pipeline.build import DataBuild, build_data
 from pipeline.catalogue import load_catalogue
 from tests.conftest import write_catalogue

@@ -241,8 +241,8 @@ def test_user_groups_from_a_file_are_compared_like_shipped_ones(data_dir, tmp_pa
     from click.testing import CliRunner
     from starlette.testclient import TestClient
 
-    from levelup.cli import main
     from levelup.settings import Settings
+    from levelup_cli.main import main
     from server.app import create_app
 
     own = tmp_path / "data"

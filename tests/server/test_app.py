@@ -93,7 +93,7 @@ def test_levelup_serve_binds_localhost_answers_and_logs_requests(data_dir) -> No
     port = free_port()
     env = {**os.environ, "LEVELUP_DATA_DIR": str(data_dir)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "levelup.cli", "serve", "--port", str(port), "--access-log"],
+        [sys.executable, "-m", "levelup_cli", "serve", "--port", str(port), "--access-log"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -119,7 +119,7 @@ def test_levelup_serve_binds_localhost_answers_and_logs_requests(data_dir) -> No
 
 def test_serve_refuses_a_missing_build(tmp_path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "levelup.cli", "serve", "--data-dir", str(tmp_path)],
+        [sys.executable, "-m", "levelup_cli", "serve", "--data-dir", str(tmp_path)],
         capture_output=True,
         text=True,
     )

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from levelup.cli import main
 from levelup.errors import LevelupError
+from levelup_cli.main import main
 from server.export import MARKER, Selection, export_site
 from tests.conftest import clone_data_dir
 

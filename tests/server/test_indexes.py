@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from levelup.cli import main
+from levelup.protocol import Message
 from levelup.settings import Settings
+from levelup_cli.main import main
 from server.app import create_app
 from tests.conftest import clone_data_dir
 
@@ -197,8 +198,8 @@ def test_user_index_from_the_command_line(client: TestClient, folder: Path, tmp_
     assert dry.exit_code == 0 and "fine" in dry.output
     added = runner.invoke(main, ["index", "add", "--data-dir", str(folder), "--json", str(path)])
     assert added.exit_code == 0, added.output
-    report = json.loads(added.output.strip().splitlines()[-1])
-    assert report["added"]["years"][0] == 2011
+    report = Message.decode(added.output.strip().splitlines()[-1])
+    assert report.result["added"]["years"][0] == 2011
     listed = runner.invoke(main, ["index", "list", "--data-dir", str(folder)])
     assert "cli-index" in listed.output and "prosperity" in listed.output
     # the same definition gives the same scores as the shipped index (only the draws differ)

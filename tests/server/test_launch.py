@@ -94,7 +94,7 @@ def serving(
 ) -> Iterator[Served]:
     """`levelup serve` bound to `host` with `workers` workers and the access log on."""
     port = free_port()
-    command = [sys.executable, "-m", "levelup.cli", "serve", "--data-dir", str(data_dir)]
+    command = [sys.executable, "-m", "levelup_cli", "serve", "--data-dir", str(data_dir)]
     command += ["--host", host, "--port", str(port), "--workers", str(workers), "--access-log"]
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -123,7 +123,7 @@ def folder(data_dir: Path, tmp_path_factory: pytest.TempPathFactory, registry) -
     """A writable data directory holding one user indicator (something to try to delete)."""
     target = clone_data_dir(data_dir, tmp_path_factory.mktemp("launch") / "data")
     table = messy_tidy(registry).write(target.parent)
-    command = [sys.executable, "-m", "levelup.cli", "add", "--data-dir", str(target), str(table)]
+    command = [sys.executable, "-m", "levelup_cli", "add", "--data-dir", str(target), str(table)]
     subprocess.run(
         [*command, "--id", "user-households", "--title", "Households", "--yes", "--quiet"],
         check=True,

@@ -76,7 +76,7 @@ def test_bounded_load_has_no_errors_and_steady_memory(data_dir: Path, tmp_path: 
     paths = _paths(data_dir)
     paths_file.write_text("\n".join(paths) + "\n")
     port = free_port()
-    command = [sys.executable, "-m", "levelup.cli", "serve", "--data-dir", str(data_dir)]
+    command = [sys.executable, "-m", "levelup_cli", "serve", "--data-dir", str(data_dir)]
     server_log = tmp_path / "server.log"
     with server_log.open("wb") as log:
         server = subprocess.Popen([*command, "--port", str(port)], stdout=log, stderr=log)

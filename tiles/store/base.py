@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from tiles.tilemath import Tile
+from tiles.store.tile import Tile
 
 
 class TileWriter(Protocol):

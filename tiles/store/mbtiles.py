@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from levelup.errors import StoreError
-from tiles.tilemath import Tile
+from tiles.store.tile import Tile
 
 SCHEMA = """
 CREATE TABLE metadata (name TEXT NOT NULL, value TEXT NOT NULL);

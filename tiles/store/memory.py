@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tiles.tilemath import Tile
+from tiles.store.tile import Tile
 
 
 class MemoryStore:

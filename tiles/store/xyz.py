@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tiles.store.mbtiles import MBTilesReader
-from tiles.tilemath import Tile
+from tiles.store.tile import Tile
 
 SUFFIX = ".pbf.gz"
 

@@ -6,8 +6,8 @@ import pytest
 
 from levelup.errors import InputError
 from pipeline.byod.detect import detect
-from pipeline.byod.sheet import read_sheet
 from pipeline.catalogue import DATA_DIR
+from pipeline.readers.sheet import read_sheet
 from tests.pipeline.byod.tables import (
     districts,
     messy_tidy,

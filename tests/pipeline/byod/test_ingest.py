@@ -18,12 +18,13 @@ from starlette.testclient import TestClient
 
 from levelup.errors import ConflictError, InputError, LevelupError, NotFoundError, TooLargeError
 from levelup.settings import Settings
+from levelup_cli.common import tiler
 from pipeline.build import build_data
 from pipeline.byod.ingest import backup_of, commit, prepare, remove
 from pipeline.byod.spec import Details
-from pipeline.byod.store import load_user_indicators, user_root
 from pipeline.catalogue import DATA_DIR
 from pipeline.replace import INDICATOR_TABLES
+from pipeline.user_data import load_user_indicators, user_root
 from server.app import create_app
 from tests.pipeline.byod.tables import (
     Table,
@@ -50,7 +51,7 @@ def add(
         overrides=overrides,
         replace=replace,
     )
-    return staged, commit(staged, data_dir, registry, changes)
+    return staged, commit(staged, data_dir, registry, changes, tiler())
 
 
 def manifest(data_dir: Path) -> dict[str, dict]:
@@ -318,7 +319,7 @@ def test_replace_remove_and_rebuild(own_data_dir: Path, registry, changes) -> No
         k: v for k, v in wide.values.items() if k[1] < 2021
     }
     # Removing takes every row, tileset and file away.
-    assert remove(own_data_dir, "my-pay", registry) == 2
+    assert remove(own_data_dir, "my-pay", registry, tiler()) == 2
     with sqlite3.connect(own_data_dir / "levelup.db") as connection:
         for table in INDICATOR_TABLES:
             column = "id" if table == "indicators" else "indicator"
@@ -330,11 +331,11 @@ def test_replace_remove_and_rebuild(own_data_dir: Path, registry, changes) -> No
     assert not list((own_data_dir / "tiles").glob("my-pay.*"))
     assert not (user_root(own_data_dir) / "my-pay").exists()
     with pytest.raises(NotFoundError):
-        remove(own_data_dir, "my-pay", registry)
+        remove(own_data_dir, "my-pay", registry, tiler())
     with pytest.raises(ConflictError, match="cannot be removed"):
-        remove(own_data_dir, "gdp-per-head", registry)
+        remove(own_data_dir, "gdp-per-head", registry, tiler())
     with pytest.raises(NotFoundError):
-        remove(own_data_dir, "../levelup.db", registry)
+        remove(own_data_dir, "../levelup.db", registry, tiler())
 
 
 def test_what_a_killed_add_left_is_swept_by_the_next(own_data_dir: Path, registry, changes):

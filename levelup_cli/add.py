@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
-from levelup.cli_common import data_dir_option, settings_for
-from levelup.errors import LevelupError, StoreError, to_report
+from levelup.errors import LevelupError, StoreError
+from levelup.protocol import Message
+from levelup_cli.common import data_dir_option, fail, settings_for, tiler
 
 
 def _direction(polarity: str) -> str:
@@ -118,7 +118,7 @@ def add(data_dir: Path | None, file: Path, **options: Any) -> None:
     try:
         _add(settings_for(data_dir), file, options)
     except LevelupError as exc:
-        _fail(exc, as_json)
+        fail(exc, as_json)
 
 
 def _add(settings: Any, file: Path, options: dict[str, Any]) -> None:
@@ -143,7 +143,7 @@ def _add(settings: Any, file: Path, options: dict[str, Any]) -> None:
     if options["value_columns"]:
         overrides["value_columns"] = list(options["value_columns"])
     dry_run, as_json = options["dry_run"], options["as_json"]
-    db_path = settings.data_dir / "levelup.db"
+    db_path = settings.db_path
     if not dry_run and not db_path.is_file():
         raise StoreError(f"no built data in {settings.data_dir}: run 'levelup build' first")
     staged = prepare(
@@ -164,21 +164,21 @@ def _add(settings: Any, file: Path, options: dict[str, Any]) -> None:
     if not go:
         discard(staged)
         if as_json:
-            click.echo(json.dumps({"ok": True, "built": False, "preview": summary}))
+            click.echo(Message({"built": False, "preview": summary}).encode())
         return
     added = commit(
         staged,
         settings.data_dir,
         registry,
         changes,
+        tiler(),
         progress=not options["quiet"],
         wait=not options["no_wait"],
     )
     if as_json:
         click.echo(
-            json.dumps(
+            Message(
                 {
-                    "ok": True,
                     "built": True,
                     "preview": summary,
                     "added": {
@@ -189,7 +189,7 @@ def _add(settings: Any, file: Path, options: dict[str, Any]) -> None:
                         "seconds": round(added.seconds, 2),
                     },
                 }
-            )
+            ).encode()
         )
     else:
         click.echo(
@@ -211,19 +211,15 @@ def remove(data_dir: Path | None, indicator_id: str, as_json: bool, no_wait: boo
 
     try:
         dropped = remove_user(
-            settings_for(data_dir).data_dir, indicator_id, default_registry(), wait=not no_wait
+            settings_for(data_dir).data_dir,
+            indicator_id,
+            default_registry(),
+            tiler(),
+            wait=not no_wait,
         )
     except LevelupError as exc:
-        _fail(exc, as_json)
+        fail(exc, as_json)
     if as_json:
-        click.echo(json.dumps({"ok": True, "removed": indicator_id, "tilesets": dropped}))
+        click.echo(Message({"removed": indicator_id, "tilesets": dropped}).encode())
     else:
         click.echo(f"removed {indicator_id} ({dropped} tilesets)")
-
-
-def _fail(exc: LevelupError, as_json: bool) -> NoReturn:
-    if as_json:
-        click.echo(json.dumps({"ok": False, "error": to_report(exc)}))
-    else:
-        click.echo(f"levelup: error: {exc}", err=True)
-    sys.exit(1)

@@ -6,12 +6,14 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from levelup.errors import LevelupError
+from levelup.protocol import Message
 from levelup.settings import Settings
+from pipeline.tiling import Tiler
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,3 +59,19 @@ def year_range(value: str | None) -> tuple[int, int] | None:
     if years[0] > years[1]:
         raise click.BadParameter(f"{value!r}: the range ends before it starts")
     return years
+
+
+def fail(exc: LevelupError, as_json: bool) -> NoReturn:
+    """Report an error (as a protocol message with --json) and exit with status 1."""
+    if as_json:
+        click.echo(Message(error=exc).encode())
+    else:
+        click.echo(f"levelup: error: {exc}", err=True)
+    sys.exit(1)
+
+
+def tiler() -> Tiler:
+    """The tile builder the pipeline's add and remove steps hand their indicator to."""
+    from tiles.build import build_tiles, drop_tilesets
+
+    return Tiler(build=build_tiles, drop=drop_tilesets)

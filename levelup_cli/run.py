@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from levelup.cli_common import data_dir_option, fails_cleanly, settings_for
+from levelup_cli.common import data_dir_option, fails_cleanly, settings_for
 
 # The web map opens on this indicator: its latest year, every measure and level, comes first.
 FIRST_INDICATOR = "gdp-per-head"
@@ -22,7 +22,7 @@ def _first_tilesets(data_dir: Path, workers: int | None) -> None:
     from levelup import db
     from tiles.build import build_tiles
 
-    connection = db.open_readonly(data_dir / "levelup.db")
+    connection = db.open_readonly(db.db_path(data_dir))
     try:
         row = connection.execute(
             "SELECT max(year) FROM coverage WHERE indicator = ? AND mapped = 1",
@@ -42,7 +42,7 @@ def _background_build(data_dir: Path, workers: int | None) -> subprocess.Popen[b
     command = [
         sys.executable,
         "-m",
-        "levelup.cli",
+        "levelup_cli",
         "build",
         "--data-dir",
         str(data_dir),
@@ -79,7 +79,7 @@ def run(
 ) -> None:
     """Build DATA_DIR, serve the map as soon as its first view is ready, and build every
     other tileset in the background (each appears on the map as it is written)."""
-    from levelup.cli import serve
+    from levelup_cli.serve import serve
     from pipeline.build import build_data
 
     settings = settings_for(data_dir)

@@ -25,7 +25,7 @@ INDICATOR = "claimant-count"
 
 def _build(data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
     """`levelup build` redoing the join and one indicator's tilesets, in its own session."""
-    command = [sys.executable, "-m", "levelup.cli", "build", "--data-dir", str(data_dir)]
+    command = [sys.executable, "-m", "levelup_cli", "build", "--data-dir", str(data_dir)]
     command += ["--only", INDICATOR, "--force", "--force-data", "--workers", "2", "-q"]
     with open(log, "wb") as output:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(

@@ -1,6 +1,8 @@
-"""User indicators on disk: DATA_DIR/user/indicators/{id}/ holds the table as uploaded (under a
-fixed name), its layout.json and indicator.json. Ids are generated or checked slugs, so a
-user-supplied name never becomes a path."""
+"""What a user saved under the data directory, and its digests (part of a build's input hash).
+
+DATA_DIR/user/indicators/{id}/ holds a user indicator's table as uploaded (under a fixed name),
+its layout.json and indicator.json; DATA_DIR/user/indexes/{id}.toml a user index definition.
+Ids are generated or checked slugs, so a user-supplied name never becomes a path."""
 
 from __future__ import annotations
 
@@ -14,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from levelup.errors import CatalogueError, ConflictError, InputError, LevelupError
-from pipeline.catalogue import SLUG, USER_THEME, Catalogue, Indicator, parse_indicator
+from levelup.ids import valid_user_id
+from pipeline.catalogue import USER_THEME, Catalogue, Indicator, parse_indicator
 
 LOG = logging.getLogger("levelup.user")
 USER_INDICATORS = Path("user") / "indicators"
 SPEC = "indicator.json"
+USER_INDEXES = Path("user") / "indexes"
 
 
 def user_root(data_dir: Path) -> Path:
@@ -42,7 +46,7 @@ def new_id(title: str, seed: str) -> str:
 
 def valid_id(indicator_id: str) -> bool:
     """Whether an id can name a user indicator (and so a folder): a slug of at most 60."""
-    return bool(SLUG.match(indicator_id)) and len(indicator_id) <= 60
+    return valid_user_id(indicator_id)
 
 
 def check_id(indicator_id: str, shipped: set[str]) -> str:
@@ -109,3 +113,18 @@ def with_user_indicators(catalogue: Catalogue, data_dir: Path) -> Catalogue:
         themes={**catalogue.themes, USER_THEME[0]: USER_THEME[1]},
         sources=catalogue.sources,
     )
+
+
+def user_index_dir(data_dir: Path) -> Path:
+    """Where user index definitions live."""
+    return data_dir / USER_INDEXES
+
+
+def user_index_digest(data_dir: Path) -> str:
+    """A digest of the saved user index definitions (part of a build's input hash)."""
+    digest = hashlib.sha256()
+    folder = user_index_dir(data_dir)
+    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else ():
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -1,27 +1,23 @@
-"""Run the data pipeline: read every indicator, join it by vintage, write the database."""
+"""Run the data pipeline: read every indicator, join it by vintage, add the indexes, write the
+database. It sits on top of the pipeline's parts (readers, joins, user data, indexes)."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
 from tqdm import tqdm
 
-import boundaries
 import levelup
-import pipeline
 from boundaries.changes import CodeChanges, default_changes
-from boundaries.load import load_boundaries, load_codes
+from boundaries.load import load_boundaries
 from boundaries.registry import Registry, default_registry
 from levelup import db
 from levelup.atomic import sweep_temporaries
 from levelup.locking import build_lock
-from pipeline.byod.store import user_digest, with_user_indicators
 from pipeline.catalogue import (
     Catalogue,
     Indicator,
@@ -32,26 +28,21 @@ from pipeline.catalogue import (
 from pipeline.datastore import JoinedData, write_database
 from pipeline.derive import add_derived
 from pipeline.derived import (
-    add_change_and_index,
-    add_country_index,
     area_populations,
     concat,
-    country_values,
     inequality_table,
-    national_values,
     populations,
     union_figures,
     weights_for,
 )
+from pipeline.freshness import input_hash, stored_hash
 from pipeline.groups import load_groups
 from pipeline.index.build import build_indexes
-from pipeline.index.store import user_index_digest
-from pipeline.join import JoinResult, join_indicator, unclassified
+from pipeline.indicator_join import join_one
+from pipeline.join import unclassified
 from pipeline.readers import RawTable, read_table
-from pipeline.standing import add_standing
 from pipeline.tidy import tidy_indicator
-
-DB_NAME = "levelup.db"
+from pipeline.user_data import with_user_indicators
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,47 +58,6 @@ class DataBuild:
     seconds: float
 
 
-def _code_files() -> list[Path]:
-    roots = [Path(m.__file__).parent for m in (boundaries, pipeline, levelup) if m.__file__]
-    return sorted(p for root in roots for p in root.rglob("*") if p.suffix in (".py", ".toml"))
-
-
-def input_hash(
-    catalogue: Catalogue,
-    registry: Registry,
-    indicators: Iterable[Indicator],
-    data_dir: Path | None = None,
-) -> str:
-    """A digest of every input that can change the output: data, catalogues and code, and
-    the user's index definitions under `data_dir`."""
-    digest = hashlib.sha256(f"{levelup.__version__}:{db.SCHEMA_VERSION}".encode())
-    for path in _code_files():
-        digest.update(path.read_bytes())
-    for catalogue_files in (registry.sources, catalogue.sources):
-        for entry in sorted(catalogue_files.files.values(), key=lambda e: e.path):
-            digest.update(f"{entry.path}:{entry.sha256}".encode())
-    indicators = list(indicators)
-    digest.update(",".join(i.id for i in indicators).encode())
-    digest.update(user_digest(indicators).encode())
-    if data_dir is not None:
-        digest.update(user_index_digest(data_dir).encode())
-    return digest.hexdigest()
-
-
-def stored_hash(path: Path) -> str | None:
-    """The input hash a built database records (None when there is no readable database)."""
-    if not path.is_file():
-        return None
-    try:
-        connection = db.open_readonly(path)
-    except levelup.errors.StoreError:
-        return None
-    try:
-        return db.read_meta(connection).get("input_hash")
-    finally:
-        connection.close()
-
-
 def _reader(catalogue: Catalogue) -> Callable[[Source], RawTable]:
     cache: dict[str, RawTable] = {}
 
@@ -119,25 +69,6 @@ def _reader(catalogue: Catalogue) -> Callable[[Source], RawTable]:
         return cache[source.file]
 
     return read
-
-
-def join_one(
-    indicator: Indicator, tidy: pd.DataFrame, registry: Registry, changes: CodeChanges
-) -> JoinResult:
-    """Join one indicator's tidy rows by vintage, then add standing, change and index.
-
-    A user's table maps however few areas it covers; shipped data needs half of a set.
-    """
-    share = 0.0 if indicator.user_supplied else 0.5
-    result = join_indicator(indicator, tidy, registry, changes, load_codes, share)
-    if not result.joined.empty:
-        polarity = {(indicator.id, v.id): v.polarity for v in indicator.variants}
-        standing = add_standing(result.joined, polarity)
-        indexed = add_change_and_index(standing, national_values(tidy, indicator), indicator.system)
-        result.joined = add_country_index(
-            indexed, country_values(tidy, indicator.system), indicator.system
-        )
-    return result
 
 
 def _with_dependencies(indicators: list[Indicator], catalogue: Catalogue) -> list[Indicator]:
@@ -229,7 +160,7 @@ def build_data(
     """Build `out_dir/levelup.db` (shipped and user indicators); skip quickly when the inputs
     have not changed."""
     with build_lock(out_dir):
-        sweep_temporaries(out_dir, DB_NAME)  # a killed build's half-written database
+        sweep_temporaries(out_dir, db.DB_NAME)  # a killed build's half-written database
         return _build_data(out_dir, only, force, progress, catalogue, registry, changes)
 
 
@@ -248,7 +179,7 @@ def _build_data(
     changes = changes or default_changes()
     wanted = list(only) if only else list(catalogue.indicators)
     indicators = [catalogue.get(i) for i in wanted]
-    target = out_dir / DB_NAME
+    target = out_dir / db.DB_NAME
     digest = input_hash(catalogue, registry, indicators, out_dir)
     if not force and stored_hash(target) == digest:
         return DataBuild(target, digest, True, len(indicators), 0, 0, time.perf_counter() - started)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from levelup.cli import main
+from levelup.errors import InputError
+from levelup.protocol import Message
+from levelup_cli.main import main
 from tests.pipeline.byod.tables import messy_tidy, messy_wide
 from tests.pipeline.byod.test_ingest import BAD_TABLES, _bad_tables, snapshot
 
@@ -59,9 +60,9 @@ def test_add_shows_what_it_found_then_builds(own_data_dir: Path, registry) -> No
 def test_json_preview(own_data_dir: Path, registry) -> None:
     path = messy_tidy(registry).write(own_data_dir.parent)
     out = run("add", path, "--dry-run", "--json", "--data-dir", own_data_dir)
-    report = json.loads(out.output)
-    assert report["ok"] and not report["built"]
-    assert report["preview"]["ignored_rows"][0]["reason"] == "a total row"
+    report = Message.decode(out.output)
+    assert report.ok and not report.result["built"]
+    assert report.result["preview"]["ignored_rows"][0]["reason"] == "a total row"
 
 
 @pytest.mark.parametrize("case", BAD_TABLES)
@@ -72,8 +73,8 @@ def test_bad_tables_exit_non_zero(case: str, own_data_dir: Path, registry) -> No
     result = run("add", path, "--yes", "--data-dir", own_data_dir)
     assert result.exit_code == 1
     assert result.output.startswith(f"levelup: error: {path}") and message in result.output
-    as_json = json.loads(run("add", path, "--json", "--data-dir", own_data_dir).output)
-    assert not as_json["ok"] and as_json["error"]["file"] == str(path)
+    as_json = Message.decode(run("add", path, "--json", "--data-dir", own_data_dir).output)
+    assert isinstance(as_json.error, InputError) and as_json.error.path == str(path)
     assert snapshot(own_data_dir) == before
 
 

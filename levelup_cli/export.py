@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from levelup.cli_common import data_dir_option, fails_cleanly, settings_for, year_range
+from levelup_cli.common import data_dir_option, fails_cleanly, settings_for, year_range
 
 
 @click.command()

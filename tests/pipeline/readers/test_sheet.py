@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from levelup.errors import InputError, TooLargeError, UnreadableFileError
-from pipeline.byod.sheet import kind_of, read_sheet
+from pipeline.readers.sheet import kind_of, read_sheet
 from tests.pipeline.byod.tables import (
     messy_tidy,
     messy_wide,

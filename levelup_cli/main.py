@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 
-from levelup.cli_add import add, remove
-from levelup.cli_common import data_dir_option, fails_cleanly, settings_for, year_range
-from levelup.cli_export import export
-from levelup.cli_index import index
-from levelup.cli_run import run
+from levelup_cli.add import add, remove
+from levelup_cli.common import data_dir_option, fails_cleanly, settings_for, year_range
+from levelup_cli.export import export
+from levelup_cli.index import index
+from levelup_cli.run import run
+from levelup_cli.serve import serve
 
 
 @click.group()
@@ -87,8 +88,8 @@ def build(
     """Join every shipped (and user) indicator into DATA_DIR/levelup.db, then build its tilesets."""
     from boundaries.registry import default_registry
     from pipeline.build import build_data
-    from pipeline.byod.store import with_user_indicators
     from pipeline.catalogue import default_catalogue
+    from pipeline.user_data import with_user_indicators
 
     if (
         scheduler
@@ -164,8 +165,8 @@ def report(data_dir: Path | None, as_json: bool, years: bool, indicator: str | N
 
     settings = settings_for(data_dir)
     if indicator:
-        from pipeline.byod.store import with_user_indicators
         from pipeline.catalogue import default_catalogue
+        from pipeline.user_data import with_user_indicators
 
         with_user_indicators(default_catalogue(), settings.data_dir).get(indicator)
     connection = db.open_readonly(settings.db_path)
@@ -223,53 +224,9 @@ def groups_remove(data_dir: Path | None, group_id: str) -> None:
     click.echo(f"removed group:{group_id}")
 
 
-@main.command()
-@data_dir_option
-@click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
-@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default 8000).")
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 64),
-    default=None,
-    help="uvicorn worker processes (default 1).",
-)
-@click.option("--open", "open_browser", is_flag=True, help="Open the map in a web browser.")
-@click.option("--access-log", is_flag=True, help="Log every request.")
-@fails_cleanly
-def serve(
-    data_dir: Path | None,
-    host: str | None,
-    port: int | None,
-    workers: int | None,
-    open_browser: bool,
-    access_log: bool,
-) -> None:
-    """Serve tiles, styles, extracts and the web map from DATA_DIR."""
-    import threading
-    import webbrowser
-
-    from server.app import create_app
-    from server.launch import resolve
-    from server.launch import serve as run_server
-    from server.uploads import uploads_enabled
-
-    settings = resolve(settings_for(data_dir), host=host, port=port, workers=workers)
-    create_app(settings)  # check the build now: a missing or corrupt store is a clear error
-    url = f"http://{settings.host}:{settings.port}/"
-    uploads = "on" if uploads_enabled(settings) else "off"
-    click.echo(
-        f"serving {settings.data_dir} at {url} with {settings.workers} worker(s); uploads {uploads}"
-    )
-    if open_browser:
-        threading.Timer(1.5, lambda: webbrowser.open(url)).start()
-    run_server(settings, access_log=access_log)
-
-
 main.add_command(add)
 main.add_command(remove)
 main.add_command(export)
 main.add_command(run)
 main.add_command(index)
-
-if __name__ == "__main__":
-    main()
+main.add_command(serve)

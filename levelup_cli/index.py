@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
-from levelup.cli_common import data_dir_option, settings_for
-from levelup.errors import LevelupError, to_report
-
-
-def _fail(exc: LevelupError, as_json: bool) -> NoReturn:
-    if as_json:
-        click.echo(json.dumps({"ok": False, "error": to_report(exc)}))
-    else:
-        click.echo(f"levelup: error: {exc}", err=True)
-    sys.exit(1)
+from levelup.errors import LevelupError
+from levelup.protocol import Message
+from levelup_cli.common import data_dir_option, fail, settings_for, tiler
 
 
 @click.group()
@@ -57,9 +47,9 @@ def add(
         require_database(settings.data_dir)
         definition = prepare_index(file, settings.data_dir, shown_name)
         if dry_run:
-            report = {"ok": True, "built": False, "id": definition.id, "title": definition.title}
+            checked = {"built": False, "id": definition.id, "title": definition.title}
             click.echo(
-                json.dumps(report) if as_json else f"{definition.id}: the definition is fine"
+                Message(checked).encode() if as_json else f"{definition.id}: the definition is fine"
             )
             return
         added = add_index(
@@ -67,17 +57,17 @@ def add(
             settings.data_dir,
             default_registry(),
             default_changes(),
+            tiler(),
             replace=replace,
             wait=not no_wait,
             progress=not quiet and not as_json,
         )
     except LevelupError as exc:
-        _fail(exc, as_json)
+        fail(exc, as_json)
     if as_json:
         click.echo(
-            json.dumps(
+            Message(
                 {
-                    "ok": True,
                     "built": True,
                     "added": {
                         "id": added.id,
@@ -89,7 +79,7 @@ def add(
                         "seconds": round(added.seconds, 2),
                     },
                 }
-            )
+            ).encode()
         )
     else:
         span = f"{added.years[0]}-{added.years[-1]}" if added.years else "no years"
@@ -107,19 +97,23 @@ def add(
 def remove(data_dir: Path | None, index_id: str, no_wait: bool, as_json: bool) -> None:
     """Remove one of your indexes (its definition, scores and tilesets)."""
     from boundaries.registry import default_registry
-    from pipeline.catalogue import SLUG
+    from levelup.ids import valid_user_id
     from pipeline.index.user import remove_index
 
     try:
-        if not SLUG.match(index_id) or len(index_id) > 60:
+        if not valid_user_id(index_id):
             raise LevelupError(f"{index_id[:60]!r} is not an index id")
         dropped = remove_index(
-            settings_for(data_dir).data_dir, index_id, default_registry(), wait=not no_wait
+            settings_for(data_dir).data_dir,
+            index_id,
+            default_registry(),
+            tiler(),
+            wait=not no_wait,
         )
     except LevelupError as exc:
-        _fail(exc, as_json)
+        fail(exc, as_json)
     if as_json:
-        click.echo(json.dumps({"ok": True, "removed": index_id, "tilesets": dropped}))
+        click.echo(Message({"removed": index_id, "tilesets": dropped}).encode())
     else:
         click.echo(f"removed index {index_id} ({dropped} tilesets)")
 
@@ -133,7 +127,7 @@ def list_indexes(data_dir: Path | None) -> None:
     try:
         connection = db.open_readonly(settings_for(data_dir).db_path)
     except LevelupError as exc:
-        _fail(exc, False)
+        fail(exc, False)
     try:
         for index_id, title, source in connection.execute(
             "SELECT id, title, source FROM indexes ORDER BY source DESC, id"
