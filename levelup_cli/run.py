@@ -16,11 +16,19 @@ from levelup_cli.common import data_dir_option, fails_cleanly, settings_for
 # The web map opens on this indicator: its latest year, every measure and level, comes first.
 FIRST_INDICATOR = "gdp-per-head"
 FLUSH_SECONDS = 5.0
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def _levelup(*arguments: str) -> None:
+    """Run a `levelup` command in its own process (its memory goes back when it ends, so the
+    serving process stays small); exit with its status when it fails (it said why)."""
+    done = subprocess.run([sys.executable, "-m", "levelup_cli", *arguments], check=False)
+    if done.returncode != 0:
+        raise SystemExit(done.returncode)
 
 
 def _first_tilesets(data_dir: Path, workers: int | None) -> None:
     from levelup import db
-    from tiles.build import build_tiles
 
     connection = db.open_readonly(db.db_path(data_dir))
     try:
@@ -32,10 +40,11 @@ def _first_tilesets(data_dir: Path, workers: int | None) -> None:
         connection.close()
     if row is None or row[0] is None:
         return
-    first = build_tiles(
-        data_dir, only=[FIRST_INDICATOR], years=(row[0], row[0]), workers=workers, progress=True
-    )
-    click.echo(f"first map: {first.planned} tilesets of {FIRST_INDICATOR}, {row[0]}, ready")
+    year = str(row[0])
+    options = ["--workers", str(workers)] if workers else []
+    _levelup("build", "--data-dir", str(data_dir), "--only", FIRST_INDICATOR,
+             "--years", f"{year}-{year}", *options)  # fmt: skip
+    click.echo(f"first map: {FIRST_INDICATOR}, {year}, ready")
 
 
 def _background_build(data_dir: Path, workers: int | None) -> subprocess.Popen[bytes]:
@@ -53,7 +62,18 @@ def _background_build(data_dir: Path, workers: int | None) -> subprocess.Popen[b
     ]
     if workers:
         command += ["--workers", str(workers)]
-    return subprocess.Popen(command, start_new_session=True)
+    # its own process group (stopping it stops its workers too), and it dies with this
+    # process however that ends (uvicorn re-raises SIGTERM after a graceful shutdown, which
+    # skips any `finally`)
+    return subprocess.Popen(command, start_new_session=True, preexec_fn=_die_with_parent)
+
+
+def _die_with_parent() -> None:
+    """In the child, before it runs: ask Linux for SIGTERM when the parent process ends."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 @click.command()
@@ -80,17 +100,9 @@ def run(
     """Build DATA_DIR, serve the map as soon as its first view is ready, and build every
     other tileset in the background (each appears on the map as it is written)."""
     from levelup_cli.serve import serve
-    from pipeline.build import build_data
 
     settings = settings_for(data_dir)
-    result = build_data(settings.data_dir, progress=True)
-    if result.skipped:
-        click.echo(f"data: up to date ({result.path})")
-    else:
-        click.echo(
-            f"data: {result.indicators} indicators, {result.observations:,} observations "
-            f"in {result.seconds:.1f}s -> {result.path}"
-        )
+    _levelup("build", "--data-only", "--data-dir", str(settings.data_dir))
     _first_tilesets(settings.data_dir, build_workers)
     builder = _background_build(settings.data_dir, build_workers)
     click.echo("building every other tileset in the background (latest years first) ...")
