@@ -54,3 +54,22 @@ def build_lock(data_dir: Path, *, wait: bool = True) -> Iterator[None]:
         finally:
             del held[key]
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def being_written(data_dir: Path) -> bool:
+    """Whether a build (in any process) holds DATA_DIR's lock now: a progress file that says
+    "not finished" with no writer is a build that was stopped or crashed, not one running."""
+    key = data_dir.resolve()
+    if _held().get(key):
+        return True
+    try:
+        handle = open(key / LOCK_NAME, "rb")  # noqa: SIM115 - closed below, lock or not
+    except OSError:
+        return False  # never built here
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from levelup.errors import BadRequestError, NotFoundError
+from levelup.locking import being_written
 from levelup.settings import Settings
 from server import params, queries
 from server.areas import area_detail
@@ -237,18 +238,25 @@ class Api:
         level = level_param(self.store.current(), request)
         return JSONResponse(area_detail(self.store.current(), code, level))
 
+    def _build(self) -> dict[str, Any] | None:
+        """The last tile build's progress; `running` only while a build holds the lock (a
+        build that crashed or was killed leaves "not finished" behind, but is not running)."""
+        build = read_progress(self.store.data_dir / "tiles")
+        if build is None:
+            return None
+        shown = {k: build.get(k) for k in ("planned", "done", "finished")}
+        running = not build.get("finished") and being_written(self.store.data_dir)
+        return {**shown, "running": running}
+
     async def health(self, request: Request) -> Response:
         """Liveness, what is being served and how far a running tile build has got."""
         catalog = self.store.current()
-        build = read_progress(catalog.tiles_dir)
         return JSONResponse(
             {
                 "status": "ok",
                 "built_at": catalog.meta.get("built_at"),
                 "tilesets": len(catalog.tilesets),
-                "build": {k: build.get(k) for k in ("planned", "done", "finished")}
-                if build
-                else None,
+                "build": self._build(),
             }
         )
 

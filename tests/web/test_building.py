@@ -1,6 +1,7 @@
 """The map while `levelup run` builds the rest of the catalogue behind it: a banner with the
 build's progress, and indicators appearing in the picker as their tilesets are written."""
 
+import fcntl
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
+from levelup.locking import LOCK_NAME
 from levelup.settings import Settings
 from server.app import create_app
 from tests.conftest import clone_data_dir, running_server
@@ -42,7 +44,9 @@ def test_banner_shows_the_build_and_new_indicators_arrive_without_a_reload(
 ) -> None:
     own, full, planned = building
     app = create_app(Settings(data_dir=own, reload_interval=0.0))
-    with running_server(app) as base:
+    writer = open(own / LOCK_NAME, "w")  # a build holds the data directory's lock  # noqa: SIM115
+    fcntl.flock(writer, fcntl.LOCK_EX)
+    with running_server(app) as base, writer:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         visit = Visit(page, base)
         visit.open()
@@ -64,6 +68,7 @@ def test_banner_shows_the_build_and_new_indicators_arrive_without_a_reload(
         tiles = own / "tiles"  # the build writes the rest and finishes
         _write(tiles / MANIFEST, full)
         _write(tiles / PROGRESS, {"planned": planned, "done": planned, "finished": True})
+        fcntl.flock(writer, fcntl.LOCK_UN)
         page.evaluate("() => window.levelup.checkBuild()")
         page.wait_for_function("() => document.querySelector('#building').hidden")
         options = page.eval_on_selector_all("#indicator option", "os => os.map(o => o.value)")
@@ -77,4 +82,18 @@ def test_banner_shows_the_build_and_new_indicators_arrive_without_a_reload(
         state = page.evaluate("() => window.levelup.state()")
         assert state["indicator"] == "gdp-per-head"  # the view the person had is kept
         assert visit.errors == [] and visit.outside == []
+        page.close()
+
+
+def test_a_build_that_stopped_is_not_shown_as_building(
+    browser: Browser, building: tuple[Path, dict, int]
+) -> None:
+    own, _, _ = building  # "not finished" on disk, but nothing holds the lock: it crashed
+    with running_server(create_app(Settings(data_dir=own, reload_interval=0.0))) as base:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        visit = Visit(page, base)
+        visit.open()
+        health = page.evaluate("() => fetch('/healthz').then(r => r.json())")
+        assert health["build"]["finished"] is False and health["build"]["running"] is False
+        assert page.locator("#building").is_hidden()
         page.close()

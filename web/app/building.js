@@ -5,7 +5,7 @@ import { STATIC } from "./api.js";
 
 const EVERY_MS = 10000;
 
-/** The build's progress from /healthz: {planned, done, finished} or null. */
+/** The build's progress from /healthz: {planned, done, finished, running} or null. */
 async function progress() {
   try {
     const response = await fetch("/healthz", { cache: "no-store" });
@@ -32,7 +32,7 @@ export function watchBuild(banner, onMore) {
   const tick = async () => {
     clearTimeout(timer);
     const build = await progress();
-    const running = Boolean(build && !build.finished);
+    const running = Boolean(build && build.running); // a stopped build is not "building"
     banner.hidden = !running;
     if (running) banner.textContent = buildingText(build);
     const count = build ? build.done : null;
