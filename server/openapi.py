@@ -381,7 +381,7 @@ def document() -> dict[str, Any]:
         },
     }
     paths.update(_upload_paths())
-    paths.update(more_paths(INDICATOR))
+    paths.update(more_paths(INDICATOR, VALIDATORS, _conditional()))
     paths["/api/indicators/{indicator}"].update(
         _call(
             "delete",

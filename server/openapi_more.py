@@ -53,8 +53,20 @@ def _created(
     return operation
 
 
-def more_paths(indicator: dict[str, Any]) -> dict[str, Any]:
-    """The paths, given the shared `indicator` path parameter."""
+def more_paths(
+    indicator: dict[str, Any], validators: dict[str, Any], conditional: dict[str, Any]
+) -> dict[str, Any]:
+    """The paths, given the shared `indicator` path parameter, the validator headers and the
+    conditional and range answers every GET may give."""
+
+    def get(
+        summary: str, parameters: list[dict[str, Any]], ok: dict[str, Any], *codes: int
+    ) -> dict[str, Any]:
+        operation = _op(summary, parameters, {**ok, "headers": validators}, *codes)
+        answers = operation["responses"]
+        operation["responses"] = {"200": answers.pop("200"), **conditional, **answers}
+        return operation
+
     hex_query = [
         _param("variant", "query", "Measure (default: the first)", TEXT),
         _param("level", "query", "Geography level with a hex layout (lad)", TEXT),
@@ -65,7 +77,7 @@ def more_paths(indicator: dict[str, Any]) -> dict[str, Any]:
     year = _param("year", "query", "Year (default: the latest)", TEXT)
     return {
         "/api/hexmaps": {
-            "get": _op(
+            "get": get(
                 "Hex layouts, the frame they are drawn in, the sets drawn on each",
                 [],
                 _ok("Layouts"),
@@ -73,7 +85,7 @@ def more_paths(indicator: dict[str, Any]) -> dict[str, Any]:
             )
         },
         "/api/indicators/{indicator}/hexes.geojson": {
-            "get": _op(
+            "get": get(
                 "A hex map as GeoJSON: one feature per hexagon, in the hex frame",
                 [indicator, *hex_query],
                 _ok("Hexagons", "application/geo+json"),
@@ -83,7 +95,7 @@ def more_paths(indicator: dict[str, Any]) -> dict[str, Any]:
             )
         },
         "/api/indicators/{indicator}/data.hexjson": {
-            "get": _op(
+            "get": get(
                 "A hex map as HexJSON with values and colours",
                 [indicator, *hex_query],
                 _ok("HexJSON"),
@@ -93,7 +105,7 @@ def more_paths(indicator: dict[str, Any]) -> dict[str, Any]:
             )
         },
         "/api/profiles/{code}": {
-            "get": _op(
+            "get": get(
                 "An area's profile: every indicator by topic with standing and series, "
                 "parents, children, similar areas",
                 [code],
@@ -104,7 +116,7 @@ def more_paths(indicator: dict[str, Any]) -> dict[str, Any]:
             )
         },
         "/api/indexes": {
-            "get": _op("Composite indexes", [], _ok("Indexes"), 503),
+            "get": get("Composite indexes", [], _ok("Indexes"), 503),
             "post": _created(
                 "Add your own index (the TOML definition as the body)",
                 [_param("replace", "query", "Replace an index of yours", TEXT)],
@@ -116,14 +128,14 @@ def more_paths(indicator: dict[str, Any]) -> dict[str, Any]:
             ),
         },
         "/api/indexes/{index}": {
-            "get": _op("An index: method, pillars, years", [index], _ok("Index"), 404, 503),
+            "get": get("An index: method, pillars, years", [index], _ok("Index"), 404, 503),
             "delete": _op("Delete your own index", [index], _ok("Deleted"), 400, 403, 404),
         },
         "/api/indexes/{index}/definition.toml": {
-            "get": _op("An index's definition", [index], _ok("TOML", "application/toml"), 404)
+            "get": get("An index's definition", [index], _ok("TOML", "application/toml"), 404)
         },
         "/api/indexes/{index}/areas/{code}": {
-            "get": _op(
+            "get": get(
                 "An area's index, domains and pillars",
                 [index, code, year],
                 _ok("Scores"),
@@ -133,7 +145,7 @@ def more_paths(indicator: dict[str, Any]) -> dict[str, Any]:
             )
         },
         "/api/indexes/{index}/compare": {
-            "get": _op(
+            "get": get(
                 "A group of areas against the rest",
                 [
                     index,
@@ -146,9 +158,9 @@ def more_paths(indicator: dict[str, Any]) -> dict[str, Any]:
                 503,
             )
         },
-        "/api/similar": {"get": _op("Sets areas are compared on", [], _ok("Sets"), 404, 503)},
+        "/api/similar": {"get": get("Sets areas are compared on", [], _ok("Sets"), 404, 503)},
         "/api/similar/{code}": {
-            "get": _op(
+            "get": get(
                 "An area's most similar areas",
                 [
                     code,
@@ -163,7 +175,7 @@ def more_paths(indicator: dict[str, Any]) -> dict[str, Any]:
             )
         },
         "/api/clusters": {
-            "get": _op(
+            "get": get(
                 "Area types of one set and year",
                 [_param("set", "query", "Set of measures", TEXT), year],
                 _ok("Area types"),

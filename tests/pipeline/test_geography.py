@@ -18,7 +18,14 @@ def connection(data_build: DataBuild) -> sqlite3.Connection:
     return db.open_readonly(data_build.path)
 
 
-def test_parents_agree_with_the_ons_lookup(connection: sqlite3.Connection) -> None:
+@pytest.fixture(scope="module")
+def full_connection(full_data_build: DataBuild) -> sqlite3.Connection:
+    """The whole catalogue's database: every district vintage has its parents there."""
+    return db.open_readonly(full_data_build.path)
+
+
+def test_parents_agree_with_the_ons_lookup(full_connection: sqlite3.Connection) -> None:
+    connection = full_connection
     # oracle: ONS's LTLA 2014 lookup (county and region of every 2014 district)
     with open(DATA_DIR / "lookups/ons_ltla14_parent_lookup.csv", encoding="utf-8-sig") as f:
         lookup = {row["ltlacd"]: row for row in csv.DictReader(f)}

@@ -15,3 +15,10 @@ NUTS = "eu-gdp-per-head.pps.nuts2.2019"
 def client(data_dir: Path) -> Iterator[TestClient]:
     with TestClient(create_app(Settings(data_dir=data_dir))) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def full_client(full_data_dir: Path) -> Iterator[TestClient]:
+    """A client of the whole catalogue's build (similar areas, indexes, every section)."""
+    with TestClient(create_app(Settings(data_dir=full_data_dir))) as test_client:
+        yield test_client

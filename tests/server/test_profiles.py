@@ -43,8 +43,8 @@ def test_a_profile_has_every_indicator_the_area_api_has(client, code: str) -> No
             assert row["latest"][key] == latest[key], (row["indicator"], key)
 
 
-def test_parents_come_from_the_boundaries_and_agree_with_the_ons_lookups(client) -> None:
-    profile = client.get(f"/api/profiles/{LEEDS}").json()
+def test_parents_come_from_the_boundaries_and_agree_with_the_ons_lookups(full_client) -> None:
+    profile = full_client.get(f"/api/profiles/{LEEDS}").json()
     parents = {p["label"]: p["code"] for p in profile["parents"]}
     with open(DATA_DIR / "lookups/lad24_itl3_itl2_itl1_2025_lookup.csv", encoding="utf-8-sig") as f:
         itl = next(r for r in csv.DictReader(f) if r["LAD24CD"] == LEEDS)
@@ -55,14 +55,14 @@ def test_parents_come_from_the_boundaries_and_agree_with_the_ons_lookups(client)
         "ITL2 region": itl["itl2"],
     }
     assert profile["kind"] == "district" and profile["level"] == "lad"
-    similar = client.get(f"/api/similar/{LEEDS}").json()
+    similar = full_client.get(f"/api/similar/{LEEDS}").json()
     assert [a["code"] for a in profile["similar"]["areas"]] == [
         n["code"] for n in similar["neighbours"]
     ]
 
 
-def test_a_combined_authority_is_a_state_of_the_region_dashboard(client) -> None:
-    profile = client.get(f"/api/profiles/{WEST_YORKSHIRE}").json()
+def test_a_combined_authority_is_a_state_of_the_region_dashboard(full_client) -> None:
+    profile = full_client.get(f"/api/profiles/{WEST_YORKSHIRE}").json()
     assert profile["dashboard"] and profile["kind"] == "combined authority"
     titles = [s["title"] for s in profile["sections"]]
     assert titles[:5] == ["Productivity", "Jobs", "Skills", "Housing", "Transport and connections"]
@@ -71,7 +71,7 @@ def test_a_combined_authority_is_a_state_of_the_region_dashboard(client) -> None
     gdp = next(r for r in profile["sections"][0]["rows"] if r["indicator"] == "gdp-per-head")
     assert {c["code"] for c in gdp["children"]} == districts
     for child in gdp["children"]:  # each district's figure is the area API's
-        area = client.get(f"/api/areas/{child['code']}", params={"level": "lad"}).json()
+        area = full_client.get(f"/api/areas/{child['code']}", params={"level": "lad"}).json()
         series = next(
             s
             for s in area["series"]

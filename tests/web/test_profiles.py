@@ -65,8 +65,11 @@ def test_the_page_lists_every_indicator_the_api_has(
     page.context.close()
 
 
-def test_a_combined_authority_page_is_its_dashboard(browser: Browser, live_server: str) -> None:
-    visit = open_profile(browser, live_server, WEST_YORKSHIRE, SIZES["desktop"])
+def test_a_combined_authority_page_is_its_dashboard(
+    browser: Browser, full_live_server: str
+) -> None:
+    # the whole catalogue: the dashboard's housing and transport sections need its indicators
+    visit = open_profile(browser, full_live_server, WEST_YORKSHIRE, SIZES["desktop"])
     page = visit.page
     titles = page.eval_on_selector_all(
         "section.topic h2", "els => els.map(e => e.lastChild.textContent.trim())"

@@ -92,7 +92,7 @@ def test_profiles_and_hex_maps_come_with_the_static_site(
     page.wait_for_selector("body[data-ready=true]", timeout=30000)
     assert page.locator("h1").inner_text() == "Leeds"
     profile = json.loads((exported.target / "api/profiles/E08000035.json").read_text())
-    assert page.locator("article.card").count() == profile["indicators"] > 20
+    assert page.locator("article.card").count() == profile["indicators"] > 5  # test catalogue
     page.get_by_role("link", name="West Yorkshire").first.click()  # a parent's own page
     page.wait_for_url("**/areas/E47000003/")
     page.wait_for_selector("body[data-ready=true]")
