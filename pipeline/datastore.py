@@ -17,35 +17,20 @@ from boundaries.changes import CodeChanges
 from boundaries.registry import Registry
 from levelup import db
 from levelup.atomic import atomic_path
-from levelup.provenance import SourceCatalogue
-from pipeline.catalogue import INDEX_THEME, USER_THEME, Catalogue, Indicator, Variant
+from pipeline.catalogue import Catalogue, Indicator
+from pipeline.catalogue_store import (
+    insert_rows,
+    write_els_datasets,
+    write_indicators,
+    write_sources,
+    write_themes,
+)
 from pipeline.geography import write_hex_areas, write_hex_layouts, write_parents
 from pipeline.groups import Group
 from pipeline.join import JoinResult
 from pipeline.standing import peer_stats
 
 GEOJSON_PRECISION = 1e-5  # degrees, about 1 m
-
-
-def _insert(
-    connection: sqlite3.Connection,
-    table: str,
-    rows: Iterable[Mapping[str, object]] | pd.DataFrame,
-    columns: list[str],
-) -> None:
-    if isinstance(rows, pd.DataFrame):
-        if rows.empty:
-            return
-        rows = rows.reindex(columns=columns)  # columns a frame lacks are written as NULL
-        frame = rows.astype(object).where(rows.notna(), None)
-        values: Iterable[tuple[object, ...]] = frame.itertuples(index=False, name=None)
-    elif not columns:
-        return
-    else:
-        values = (tuple(row[c] for c in columns) for row in rows)
-    marks = ", ".join("?" for _ in columns)
-    names = ", ".join(f'"{c}"' for c in columns)
-    connection.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
 
 
 def geojson_geometry(geometry: shapely.Geometry, decimals: int = 5) -> str:
@@ -91,85 +76,8 @@ def _areas(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     )
 
 
-def write_themes(connection: sqlite3.Connection, themes: Mapping[str, str]) -> None:
-    """Insert theme rows (the user and index themes always exist, so uploads and user
-    indexes can join them later)."""
-    every = {**themes, INDEX_THEME[0]: INDEX_THEME[1], USER_THEME[0]: USER_THEME[1]}
-    _insert(
-        connection,
-        "themes",
-        ({"id": k, "label": v} for k, v in every.items()),
-        ["id", "label"],
-    )
-
-
-def write_indicators(
-    connection: sqlite3.Connection, indicators: list[Indicator], first_order: int = 0
-) -> None:
-    """Insert indicator and variant rows, ordered from `first_order`."""
-    rows, variants = [], []
-    for order, indicator in enumerate(indicators, start=first_order):
-        rows.append(
-            {
-                "id": indicator.id,
-                "title": indicator.title,
-                "description": indicator.description,
-                "theme": indicator.theme,
-                "unit": indicator.unit,
-                "polarity": indicator.polarity,
-                "decimals": indicator.decimals,
-                "system": indicator.system,
-                "source": indicator.source_text,
-                "licence": indicator.licence_text,
-                "attribution": indicator.attribution,
-                "user_supplied": int(indicator.user_supplied),
-                "aggregation": indicator.aggregation.kind,
-                "aggregation_total": indicator.aggregation.total,
-                "aggregation_scale": indicator.aggregation.scale,
-                "aggregation_reason": indicator.aggregation.reason,
-                "subtopic": indicator.subtopic,
-                "polarity_reason": indicator.polarity_reason,
-                "caveats": indicator.caveats,
-                "source_url": indicator.source_url,
-                "metadata_note": indicator.metadata_note,
-                "ord": order,
-            }
-        )
-        for v_order, variant in enumerate(indicator.variants):
-            variants.append(
-                {
-                    "indicator": indicator.id,
-                    "id": variant.id,
-                    "label": variant.label,
-                    "unit": variant.unit,
-                    "polarity": variant.polarity,
-                    "ord": v_order,
-                    "decimals": indicator.decimals
-                    if variant.decimals is None
-                    else variant.decimals,
-                    "derived": describe_derivation(variant),
-                }
-            )
-    _insert(connection, "indicators", rows, list(rows[0]) if rows else [])
-    _insert(connection, "variants", variants, list(variants[0]) if variants else [])
-
-
-def describe_derivation(variant: Variant) -> str:
-    """How a derived variant is computed, in words ('' for a published one)."""
-    rule = variant.derive
-    if rule is None:
-        return ""
-    other = {
-        "population": "the ONS mid-year population of the same year",
-        "uk": "the UK's figure for the same year",
-    }.get(rule.per or rule.times or "", f"{rule.per or rule.times} (same area and year)")
-    how = "divided by" if rule.per else "multiplied by"
-    scale = f", × {rule.scale:g}" if rule.scale != 1 else ""
-    return f"{rule.of} {how} {other}{scale}"
-
-
 def _write_levels(connection: sqlite3.Connection, registry: Registry) -> None:
-    _insert(
+    insert_rows(
         connection,
         "levels",
         (
@@ -219,7 +127,7 @@ def write_sets(
                 "north": north,
             }
         )
-        _insert(
+        insert_rows(
             connection,
             "areas",
             _areas(frame),
@@ -237,7 +145,7 @@ def write_sets(
                 "geometry",
             ],
         )
-    _insert(connection, "boundary_sets", rows, list(rows[0]) if rows else [])
+    insert_rows(connection, "boundary_sets", rows, list(rows[0]) if rows else [])
 
 
 def _write_changes(connection: sqlite3.Connection, changes: CodeChanges) -> None:
@@ -256,28 +164,7 @@ def _write_changes(connection: sqlite3.Connection, changes: CodeChanges) -> None
                     "source": succession.source,
                 }
             )
-    _insert(connection, "code_changes", rows, ["old", "new", "kind", "year", "source"])
-
-
-def _write_sources(connection: sqlite3.Connection, catalogues: Iterable[SourceCatalogue]) -> None:
-    rows = []
-    for catalogue in catalogues:
-        prefix = catalogue.root.parent.name
-        for source in catalogue.files.values():
-            rows.append(
-                {
-                    "path": f"{prefix}/data/{source.path}",
-                    "title": source.title,
-                    "publisher": source.publisher,
-                    "licence": source.licence.title,
-                    "licence_url": source.licence.url,
-                    "attribution": source.attribution,
-                    "origin": source.origin,
-                    "url": source.url,
-                    "sha256": source.sha256,
-                }
-            )
-    _insert(connection, "sources", rows, list(rows[0]) if rows else [])
+    insert_rows(connection, "code_changes", rows, ["old", "new", "kind", "year", "source"])
 
 
 def write_results(connection: sqlite3.Connection, results: Iterable[JoinResult]) -> None:
@@ -285,7 +172,7 @@ def write_results(connection: sqlite3.Connection, results: Iterable[JoinResult])
     for result in results:
         joined = result.joined
         if not joined.empty:
-            _insert(
+            insert_rows(
                 connection,
                 "observations",
                 joined,
@@ -306,7 +193,7 @@ def write_results(connection: sqlite3.Connection, results: Iterable[JoinResult])
                 ],
             )
             stats = peer_stats(joined)
-            _insert(
+            insert_rows(
                 connection,
                 "stats",
                 stats,
@@ -327,7 +214,7 @@ def write_results(connection: sqlite3.Connection, results: Iterable[JoinResult])
             )
             series = joined.groupby(["indicator", "variant", "level", "set_id"], as_index=False)
             spans = series["year"].agg(year_from="min", year_to="max")
-            _insert(
+            insert_rows(
                 connection,
                 "series",
                 spans,
@@ -335,10 +222,10 @@ def write_results(connection: sqlite3.Connection, results: Iterable[JoinResult])
             )
         if not result.coverage.empty:
             coverage = result.coverage.assign(mapped=result.coverage["mapped"].astype(int))
-            _insert(connection, "coverage", coverage, list(coverage.columns))
+            insert_rows(connection, "coverage", coverage, list(coverage.columns))
         if not result.unmatched.empty:
-            _insert(connection, "unmatched", result.unmatched, list(result.unmatched.columns))
-        _insert(
+            insert_rows(connection, "unmatched", result.unmatched, list(result.unmatched.columns))
+        insert_rows(
             connection,
             "set_choices",
             (
@@ -358,10 +245,10 @@ def write_inequality(
     connection: sqlite3.Connection, populations: pd.DataFrame, inequality: pd.DataFrame
 ) -> None:
     """Insert derived populations and inequality measures."""
-    _insert(
+    insert_rows(
         connection, "populations", populations, ["indicator", "level", "code", "year", "population"]
     )
-    _insert(
+    insert_rows(
         connection,
         "inequality",
         inequality,
@@ -385,7 +272,7 @@ def write_inequality(
 
 
 def _write_groups(connection: sqlite3.Connection, groups: Iterable[Group]) -> None:
-    _insert(
+    insert_rows(
         connection,
         "groups",
         (
@@ -415,46 +302,10 @@ class JoinedData:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # db.INDEX_TABLES rows
 
 
-ELS_FOLDERS = ("ons_els_datasets/", "ons_population/")
-
-
-def els_datasets(catalogue: Catalogue) -> list[dict[str, str]]:
-    """Every ELS dataset the catalogue knows: read by which variants, or why not."""
-    rows = [
-        {"file": s.file, "status": "read", "indicator": i.id, "variant": v.id, "reason": ""}
-        for i in catalogue.indicators.values()
-        if not i.user_supplied
-        for v in i.variants
-        for s in v.sources
-        if s.file.startswith(ELS_FOLDERS)
-    ]
-    for entry in catalogue.els_datasets:
-        indicator, _, variant = entry.of.partition("/")
-        rows.append(
-            {
-                "file": entry.file,
-                "status": entry.status,
-                "indicator": indicator,
-                "variant": variant,
-                "reason": entry.reason,
-            }
-        )
-    return sorted(rows, key=lambda r: (r["file"], r["indicator"], r["variant"]))
-
-
-def _write_els_datasets(connection: sqlite3.Connection, catalogue: Catalogue) -> None:
-    _insert(
-        connection,
-        "els_datasets",
-        els_datasets(catalogue),
-        ["file", "status", "indicator", "variant", "reason"],
-    )
-
-
 def write_tables(connection: sqlite3.Connection, tables: Mapping[str, pd.DataFrame]) -> None:
     """Insert rows of the index, similar-area and area-type tables (db.INDEX_TABLES)."""
     for name, rows in tables.items():
-        _insert(connection, name, rows, list(db.INDEX_TABLES[name]))
+        insert_rows(connection, name, rows, list(db.INDEX_TABLES[name]))
 
 
 def write_database(
@@ -479,27 +330,27 @@ def write_database(
                 _write_levels(connection, registry)
                 write_sets(connection, registry, boundaries)
                 _write_changes(connection, changes)
-                _write_sources(connection, [registry.sources, catalogue.sources])
+                write_sources(connection, [registry.sources, catalogue.sources])
                 write_results(connection, data.results)
                 write_inequality(connection, data.populations, data.inequality)
                 if not data.area_populations.empty:
-                    _insert(
+                    insert_rows(
                         connection,
                         "area_populations",
                         data.area_populations,
                         ["code", "year", "population"],
                     )
                 _write_groups(connection, groups)
-                _write_els_datasets(connection, catalogue)
+                write_els_datasets(connection, catalogue)
                 write_tables(connection, data.tables)
                 write_hex_layouts(connection, registry)
                 write_hex_areas(connection)
                 write_parents(connection)
                 if not data.unclassified.empty:
-                    _insert(
+                    insert_rows(
                         connection, "unclassified", data.unclassified, ["indicator", "code", "name"]
                     )
-                _insert(
+                insert_rows(
                     connection,
                     "meta",
                     ({"key": k, "value": v} for k, v in meta.items()),

@@ -20,7 +20,8 @@ from levelup import db
 from levelup.atomic import atomic_path
 from levelup.errors import StoreError
 from pipeline.catalogue import USER_THEME, Indicator
-from pipeline.datastore import write_indicators, write_inequality, write_results, write_sets
+from pipeline.catalogue_store import write_indicators
+from pipeline.datastore import write_inequality, write_results, write_sets
 from pipeline.geography import write_hex_areas, write_parents
 from pipeline.join import JoinResult
 

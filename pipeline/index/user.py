@@ -19,7 +19,8 @@ from levelup.errors import ConflictError, InputError, NotFoundError, StoreError
 from levelup.locking import build_lock
 from pipeline.byod.ingest import backup_of
 from pipeline.catalogue import default_catalogue
-from pipeline.datastore import write_indicators, write_results, write_tables
+from pipeline.catalogue_store import write_indicators
+from pipeline.datastore import write_results, write_tables
 from pipeline.freshness import current_hash, stored_hash
 from pipeline.index.compute import compute_index
 from pipeline.index.definition import IndexDefinition, read_definition
