@@ -1,6 +1,9 @@
 """Build one tileset from nothing cached (run as its own process by the benchmark).
 
 Usage: python -m bench.first_tileset DATA_DIR SET_ID INDICATOR VARIANT YEAR OUT.mbtiles
+
+Reads the boundaries as a tile build's cutting does (boundaries.areas.load_areas) and cuts
+z0-10, the zooms GDAL is asked for in the same run.
 """
 
 from __future__ import annotations
@@ -11,16 +14,17 @@ from pathlib import Path
 
 import numpy as np
 
-from boundaries.load import load_boundaries
-from tiles.cutter import build_pyramid, choose_maxzoom
+from boundaries.areas import load_areas
+from tiles.cutter import build_pyramid
 from tiles.store import MBTilesWriter
 from tiles.tileset import AreaProperties, encode_tiles
+
+MAXZOOM = 10  # as GDAL's run in bench.tiles_vs_gdal
 
 
 def main() -> None:
     data_dir, set_id, indicator, variant, year, out = sys.argv[1:7]
-    frame = load_boundaries(set_id)
-    pyramid = build_pyramid(frame, maxzoom=choose_maxzoom(frame))
+    pyramid = build_pyramid(load_areas(set_id), maxzoom=MAXZOOM)
     connection = sqlite3.connect(Path(data_dir) / "levelup.db")
     values = dict(
         connection.execute(

@@ -20,6 +20,7 @@ import mapbox_vector_tile
 import numpy as np
 
 from bench.proc import measure
+from boundaries.areas import Areas
 from boundaries.load import load_boundaries
 from tiles.cutter import build_pyramid
 from tiles.store import MBTilesWriter
@@ -130,7 +131,7 @@ def run(work: Path, data_dir: Path) -> dict[str, Any]:
         ]
     )
     assert ours_first.returncode == 0, ours_first.output
-    pyramid = build_pyramid(frame, maxzoom=10)
+    pyramid = build_pyramid(Areas.of(frame), maxzoom=10)
     ours_times = []
     for year, _ in inputs[1:]:
         started = time.perf_counter()

@@ -6,12 +6,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyogrio
-import shapely
 
 from boundaries.changes import CodeChanges, default_changes
+from boundaries.geometry import clean_coverage, repair
 from boundaries.registry import DATA_DIR, BoundarySet, Registry, default_registry
 from levelup.errors import MissingColumnError, UnreadableFileError
 
@@ -63,34 +62,6 @@ def _columns(spec: BoundarySet) -> tuple[str, ...]:
     columns = [spec.code_field, spec.name_field, *[k for k, _ in spec.where]]
     columns += [f for f in (spec.start_field, spec.end_field) if f]
     return tuple(dict.fromkeys(columns))
-
-
-def repair(geometries: np.ndarray) -> np.ndarray:
-    """make_valid every geometry and keep only its polygonal part (Polygon or MultiPolygon)."""
-    valid = shapely.make_valid(geometries, method="structure", keep_collapsed=False)
-    out = np.empty(len(valid), dtype=object)
-    for i, geom in enumerate(valid):
-        if geom is None or geom.is_empty:
-            out[i] = shapely.MultiPolygon()
-        elif geom.geom_type in ("Polygon", "MultiPolygon"):
-            out[i] = geom
-        else:
-            parts = [
-                g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")
-            ]
-            out[i] = shapely.union_all(parts) if parts else shapely.MultiPolygon()
-    return out
-
-
-def clean_coverage(geometries: np.ndarray) -> np.ndarray:
-    """Make neighbours share identical edges with no overlaps (gaps are left as they are).
-
-    Repairing invalid polygons can leave slivers of overlap (around 1e-11 deg²) between
-    neighbours; a clean coverage lets simplification keep shared edges shared.
-    """
-    if len(geometries) < 2 or shapely.coverage_is_valid(geometries):
-        return geometries
-    return repair(shapely.coverage_clean(geometries))
 
 
 @lru_cache(maxsize=8)

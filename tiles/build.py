@@ -238,7 +238,7 @@ def _build_tiles(
     flush_every: float | None,
     first: frozenset[str],
 ) -> TileBuild:
-    from boundaries.load import load_boundaries  # geopandas: local, like the cutting
+    from boundaries.areas import load_areas  # shapely: local, like the cutting
     from boundaries.registry import default_registry
     from tiles.hexes import ensure_hex_pyramids, hex_sets, hex_spec, missing  # shapely: local
     from tiles.pyramids import PyramidCache  # geometry cutting needs shapely; keep it local
@@ -264,7 +264,7 @@ def _build_tiles(
     sweep_temporaries(data_dir / "cache" / "pyramids")
     # the tile build is the edge that chooses where boundaries come from
     cache = PyramidCache(
-        data_dir / "cache" / "pyramids", format_digest(), default_registry(), load_boundaries
+        data_dir / "cache" / "pyramids", format_digest(), default_registry(), load_areas
     )
     pyramid_paths = cache.ensure(
         sorted({s for _, s in planned}), workers=workers, progress=progress

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from boundaries.areas import Areas
 from boundaries.load import load_boundaries
 from boundaries.registry import default_registry
 from levelup.atomic import write_text_atomic
@@ -153,7 +154,7 @@ def _build_context(data_dir: Path, force: bool) -> Context:
     if target.is_file() and (folder / DESCRIPTION).is_file() and not force:
         return Context(target, 0, 0, True)
     land = _land()
-    pyramid = build_pyramid(land, maxzoom=MAXZOOM)
+    pyramid = build_pyramid(Areas.of(land), maxzoom=MAXZOOM)
     places = _places()
     points = _point_tiles(places)
     writer = MBTilesWriter(target)

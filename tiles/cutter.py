@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 from tqdm import tqdm
 
+from boundaries.areas import Areas
 from tiles.geometry import cut_zoom, median_segment_m, ring_arrays, simplify_for_zoom, to_mercator
 from tiles.mvt import EXTENT, EncodedFeature, encode_polygons
 from tiles.pyramid import GeometryPyramid, PyramidInfo
@@ -14,46 +14,46 @@ from tiles.tilemath import maxzoom_for_detail, tiles_covering
 BUFFER = 64  # tile units of clip buffer round each tile (1/64 of a tile)
 
 
-def choose_maxzoom(frame: gpd.GeoDataFrame, override: int | None = None) -> int:
+def choose_maxzoom(areas: Areas, override: int | None = None) -> int:
     """Max zoom from the geometry's own detail (median segment length), unless overridden."""
     if override is not None:
         return override
-    segment, latitude = median_segment_m(frame.geometry.to_numpy())
+    segment, latitude = median_segment_m(areas.geometry)
     return maxzoom_for_detail(segment, latitude)
 
 
 def build_pyramid(
-    frame: gpd.GeoDataFrame,
+    areas: Areas,
     *,
     maxzoom: int,
-    detail: gpd.GeoDataFrame | None = None,
+    detail: Areas | None = None,
     detail_from: int | None = None,
     extent: int = EXTENT,
     buffer: int = BUFFER,
     progress: bool = False,
 ) -> GeometryPyramid:
-    """Simplify, clip, quantise and encode a boundary set (standard shape) for z0..maxzoom.
+    """Simplify, clip, quantise and encode a boundary set's areas for z0..maxzoom.
 
-    Feature ids are row positions in `frame` (sorted by code). A finer `detail` frame with
-    the same codes replaces the geometry from zoom `detail_from` upward.
+    Feature ids are row positions in `areas` (sorted by code). Finer `detail` areas with
+    the same codes replace the geometry from zoom `detail_from` upward.
     """
-    codes = tuple(frame["code"])
-    if detail is not None and tuple(detail["code"]) != codes:
+    codes = areas.codes
+    if detail is not None and detail.codes != codes:
         raise ValueError("detail geometry must have exactly the same codes in the same order")
-    west, south, east, north = (float(v) for v in frame.total_bounds)
+    west, south, east, north = areas.bounds
     center_zoom = max(0, min(maxzoom, 5))
     info = PyramidInfo(
-        set_id=str(frame["set_id"].iloc[0]) if len(frame) else "",
+        set_id=areas.set_id,
         minzoom=0,
         maxzoom=maxzoom,
         bounds=(west, south, east, north),
         center=((west + east) / 2, (south + north) / 2, center_zoom),
         codes=codes,
-        names=tuple(frame["name"]),
+        names=areas.names,
     )
     pyramid = GeometryPyramid(info)
-    base = to_mercator(frame.geometry.to_numpy())
-    fine = to_mercator(detail.geometry.to_numpy()) if detail is not None else None
+    base = to_mercator(areas.geometry)
+    fine = to_mercator(detail.geometry) if detail is not None else None
     # Deepest zoom first: each zoom is simplified from the next finer one, which is cheaper
     # than starting from the source every time and keeps the levels nested.
     previous: dict[bool, np.ndarray] = {}

@@ -20,6 +20,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from boundaries.areas import Areas
 from levelup import db
 from levelup.provenance import merge_attributions
 from tiles.cutter import build_pyramid
@@ -132,7 +133,7 @@ def build_hex_pyramid(connection: sqlite3.Connection, set_id: str, layout: str) 
         geometry=geometry,
         crs="EPSG:4326",
     )
-    pyramid = _from_minzoom(build_pyramid(frame, maxzoom=MAXZOOM))
+    pyramid = _from_minzoom(build_pyramid(Areas.of(frame), maxzoom=MAXZOOM))
     regions: dict[str, list[shapely.Geometry]] = {}
     for key, h in hexes.items():
         regions.setdefault(str(h[2]), []).append(polygons[key])
@@ -142,7 +143,7 @@ def build_hex_pyramid(connection: sqlite3.Connection, set_id: str, layout: str) 
         geometry=[shapely.union_all(regions[n], grid_size=1e-7) for n in names],
         crs="EPSG:4326",
     )
-    region_tiles = _from_minzoom(build_pyramid(outlines, maxzoom=MAXZOOM)).tiles
+    region_tiles = _from_minzoom(build_pyramid(Areas.of(outlines), maxzoom=MAXZOOM)).tiles
     points = []
     for code, name in zip(codes, frame["name"], strict=True):
         if code not in placed:

@@ -10,25 +10,25 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
 
 from tqdm import tqdm
 
+from boundaries.areas import Areas
 from boundaries.registry import BoundarySet, Registry
 from tiles.cutter import build_pyramid, choose_maxzoom
 
-LoadBoundaries = Callable[..., Any]
+LoadAreas = Callable[..., Areas]
 """Loads a boundary set's areas: load(spec) and, for its detailed geometry, load(spec,
-detail=True) (boundaries.load.load_boundaries; picklable, as workers call it)."""
+detail=True) (boundaries.areas.load_areas; picklable, as workers call it)."""
 
 
-def cut(spec: BoundarySet, target: Path, load: LoadBoundaries) -> Path:
+def cut(spec: BoundarySet, target: Path, load: LoadAreas) -> Path:
     """Load a boundary set, cut its pyramid and save it to `target`."""
-    frame = load(spec)
+    areas = load(spec)
     detail = load(spec, detail=True) if spec.detail else None
-    maxzoom = choose_maxzoom(detail if detail is not None else frame, spec.maxzoom)
+    maxzoom = choose_maxzoom(detail if detail is not None else areas, spec.maxzoom)
     pyramid = build_pyramid(
-        frame,
+        areas,
         maxzoom=maxzoom,
         detail=detail,
         detail_from=spec.detail.from_zoom if spec.detail else None,
@@ -41,9 +41,7 @@ class PyramidCache:
     """Pyramid files named by a digest of the set's definition, its source files and the tile
     format (tiles.format)."""
 
-    def __init__(
-        self, root: Path, format_digest: str, registry: Registry, load: LoadBoundaries
-    ) -> None:
+    def __init__(self, root: Path, format_digest: str, registry: Registry, load: LoadAreas) -> None:
         self.root, self.format_digest = root, format_digest
         self.registry, self.load = registry, load
 
