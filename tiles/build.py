@@ -151,6 +151,23 @@ def _labels(connection: sqlite3.Connection) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedTileset:
+    """A tileset to build, without its attribute columns: those are made from its series
+    only when the job is sent (all of them at once would hold gigabytes for the catalogue)."""
+
+    spec: TilesetSpec
+    pyramid_path: Path
+    target: Path
+    digest: str
+    series: SeriesData
+
+    def job(self) -> TilesetJob:
+        """The job a worker runs."""
+        columns = self.series.columns(self.spec.key.year)
+        return TilesetJob(self.spec, self.pyramid_path, columns, self.target, self.digest)
+
+
 def _spec(key: TilesetKey, set_id: str, series: SeriesData, labels: dict[str, Any]) -> TilesetSpec:
     indicator = labels["indicators"][key.indicator]
     variant = labels["variants"][(key.indicator, key.variant)]
@@ -274,7 +291,8 @@ def _build_tiles(
     )
     manifest_path = tiles_dir / MANIFEST
     previous = read_manifest(manifest_path)
-    jobs, kept = [], {}
+    jobs: list[PlannedTileset] = []
+    kept = {}
     everything = [(k, s, pyramid_paths[s]) for k, s in planned]
     everything += [
         (k._replace(geometry=HEX), s, hex_paths[s]) for k, s in planned if s in hex_paths
@@ -291,7 +309,7 @@ def _build_tiles(
             kept[key.id] = old
             continue
         target = tiles_dir / tileset_file_name(key.id, digest)
-        jobs.append(TilesetJob(spec, pyramid_path, columns, target, digest))
+        jobs.append(PlannedTileset(spec, pyramid_path, target, digest, data))
     jobs.sort(key=priority(jobs, first))
     planned_ids = {key.id for key, _, _ in everything}
     entries = dict(previous) if (only or years or levels) else {}
@@ -305,7 +323,7 @@ def _build_tiles(
     specs = {job.spec.key.id: job.spec for job in jobs}
     built, flushed, took = 0, time.monotonic(), []
     write_progress(tiles_dir, len(everything), len(kept), started_at)
-    for result in _run_jobs(jobs, workers, scheduler, progress):
+    for result in _run_jobs(jobs, workers, scheduler, progress):  # columns made as sent
         file = tileset_file_name(result.id, result.digest)
         entries[result.id] = serving[result.id] = manifest_entry(specs[result.id], result, file)
         built += 1
@@ -337,8 +355,8 @@ def _build_tiles(
 
 
 def priority(
-    jobs: list[TilesetJob], first: frozenset[str] = frozenset()
-) -> Callable[[TilesetJob], tuple[Any, ...]]:
+    jobs: list[PlannedTileset], first: frozenset[str] = frozenset()
+) -> Callable[[PlannedTileset], tuple[Any, ...]]:
     """Order of work: the indicators in `first`, then the latest year of every indicator,
     measure and level (so every map has something to show early), then older years, newest
     first; within a pass, jobs on one boundary set run together so workers reuse its loaded
@@ -349,7 +367,7 @@ def priority(
         group = (key.indicator, key.variant, key.level)
         latest[group] = max(latest.get(group, key.year), key.year)
 
-    def order(job: TilesetJob) -> tuple[Any, ...]:
+    def order(job: PlannedTileset) -> tuple[Any, ...]:
         key = job.spec.key
         first_pass = key.year == latest[(key.indicator, key.variant, key.level)]
         return (
@@ -364,11 +382,12 @@ def priority(
 
 
 def _run_jobs(
-    jobs: list[TilesetJob], workers: int, scheduler: Any, progress: bool
+    jobs: list[PlannedTileset], workers: int, scheduler: Any, progress: bool
 ) -> Iterator[TilesetResult]:
     bar = tqdm(total=len(jobs), desc="tilesets", unit="ts", disable=not progress)
+    made = (planned.job() for planned in jobs)
     try:
-        for result in run_jobs(jobs, workers=workers, scheduler=scheduler):
+        for result in run_jobs(made, count=len(jobs), workers=workers, scheduler=scheduler):
             yield result
             bar.update()
     finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import warnings
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
@@ -18,6 +19,7 @@ from typing import Any
 from levelup.errors import SchedulerError
 from tiles.worker import TilesetJob, TilesetResult, run
 
+IN_FLIGHT_PER_WORKER = 4  # jobs sent ahead to each worker, so none waits for the next
 LOCAL = "local"  # `--scheduler local`: a Dask LocalCluster on this machine
 CONNECT_TIMEOUT = "15s"
 
@@ -28,12 +30,17 @@ def run_in_process(jobs: Iterable[TilesetJob]) -> Iterator[TilesetResult]:
         yield run(job)
 
 
-def run_in_processes(jobs: list[TilesetJob], workers: int) -> Iterator[TilesetResult]:
-    """Run jobs on a pool of local worker processes."""
+def run_in_processes(jobs: Iterable[TilesetJob], workers: int) -> Iterator[TilesetResult]:
+    """Run jobs on a pool of local worker processes, in order, a few in flight per worker:
+    a job is taken from `jobs` (and its columns made) only when it is about to be sent."""
+    in_flight: deque[Future[TilesetResult]] = deque()
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        futures: list[Future[TilesetResult]] = [pool.submit(run, job) for job in jobs]
-        for future in futures:
-            yield future.result()
+        for job in jobs:
+            in_flight.append(pool.submit(run, job))
+            if len(in_flight) >= IN_FLIGHT_PER_WORKER * workers:
+                yield in_flight.popleft().result()
+        while in_flight:
+            yield in_flight.popleft().result()
 
 
 @contextlib.contextmanager
@@ -80,14 +87,14 @@ def run_on_dask(jobs: list[TilesetJob], scheduler: Any, workers: int) -> Iterato
 
 
 def run_jobs(
-    jobs: list[TilesetJob], *, workers: int, scheduler: Any = None
+    jobs: Iterable[TilesetJob], *, count: int, workers: int, scheduler: Any = None
 ) -> Iterator[TilesetResult]:
-    """Run jobs on a Dask cluster when `scheduler` is given (an address, "local" or a
+    """Run `count` jobs on a Dask cluster when `scheduler` is given (an address, "local" or a
     Client), else on local processes (in this process for few jobs or one worker)."""
     if scheduler is not None:
-        if jobs:
-            yield from run_on_dask(jobs, scheduler, workers)
-    elif workers <= 1 or len(jobs) < 8:
+        if count:
+            yield from run_on_dask(list(jobs), scheduler, workers)
+    elif workers <= 1 or count < 8:
         yield from run_in_process(jobs)
     else:
         yield from run_in_processes(jobs, workers)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 from tqdm import tqdm
 
 import levelup
@@ -85,6 +86,22 @@ def _with_dependencies(indicators: list[Indicator], catalogue: Catalogue) -> lis
     return list(out.values())
 
 
+def _tidy_all(
+    indicators: list[Indicator], catalogue: Catalogue, progress: bool
+) -> dict[str, pd.DataFrame]:
+    """Tidy tables of the indicators, with derived variants, and of the indicators those
+    derive from only while deriving; the source tables read are dropped on return."""
+    read = _reader(catalogue)
+    everything = _with_dependencies(indicators, catalogue)
+    tidied = {
+        i.id: tidy_indicator(i, read)
+        for i in tqdm(everything, desc="reading", unit="ind", disable=not progress)
+    }
+    add_derived(tidied, everything)
+    wanted = {i.id for i in indicators} | {"population"}
+    return {k: v for k, v in tidied.items() if k in wanted}
+
+
 def join_all(
     indicators: list[Indicator],
     catalogue: Catalogue,
@@ -94,21 +111,18 @@ def join_all(
 ) -> JoinedData:
     """Tidy every indicator and derive its computed variants, then join, add standing,
     change and index, populations and inequality; also list codes of no mapped level."""
-    read = _reader(catalogue)
-    everything = _with_dependencies(indicators, catalogue)
-    tidied = {
-        i.id: tidy_indicator(i, read)
-        for i in tqdm(everything, desc="reading", unit="ind", disable=not progress)
-    }
-    add_derived(tidied, everything)
+    tidied = _tidy_all(indicators, catalogue, progress)
+    # tidy tables still read after the join: populations (weights) and NUTS (EU figures)
+    later = {"population"} | {i.id for i in indicators if i.system == "nuts"}
     results, stray, joined = [], [], {}
     for indicator in tqdm(indicators, desc="joining", unit="ind", disable=not progress):
-        tidy = tidied[indicator.id]
+        tidy = tidied[indicator.id] if indicator.id in later else tidied.pop(indicator.id)
         result = join_one(indicator, tidy, registry, changes)
         if not result.joined.empty:
             joined[indicator.id] = result.joined
         results.append(result)
         stray.append(unclassified(tidy, registry, indicator.system))
+        del tidy  # the join's memory is reused for the next indicator
     weights = area_populations(tidied.get("population"))
     population = populations(joined, catalogue)
     by_indicator = (
