@@ -40,7 +40,7 @@ def test_levels_and_vintages(client) -> None:
 def test_tileset_links_and_legend(client) -> None:
     body = client.get(f"/api/tilesets/{LAD}").json()
     assert body["tiles"].endswith(f"/tiles/{LAD}/{{z}}/{{x}}/{{y}}.pbf")
-    assert body["style"].endswith(f"/styles/{LAD}.json") and body["maxzoom"] == 11
+    assert body["style"].endswith(f"/styles/{LAD}.json") and body["maxzoom"] == 10
     assert len(body["legend"]["classes"]) == 5
     listed = client.get("/api/tilesets", params={"indicator": "gdp-per-head", "year": "2019"})
     assert LAD in {t["id"] for t in listed.json()["tilesets"]}

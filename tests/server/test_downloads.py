@@ -36,7 +36,7 @@ def test_pmtiles_download_round_trips_and_supports_ranges(client) -> None:
     response = client.get(f"/downloads/{LAD}.pmtiles")
     assert response.status_code == 200 and response.headers["accept-ranges"] == "bytes"
     reader = Reader(MemorySource(response.content))
-    assert reader.header()["max_zoom"] == 11
+    assert reader.header()["max_zoom"] == 10
     assert reader.metadata()["vector_layers"][0]["id"] == "lad"
     assert reader.get(5, 15, 10)[:2] == b"\x1f\x8b"
     head = client.get(f"/downloads/{LAD}.pmtiles", headers={"Range": "bytes=0-126"})
