@@ -6,13 +6,14 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from levelup.settings import Settings
 from server.analysis import Analysis
 from server.api import Api
 from server.cached import Cached
 from server.catalog import DataStore
+from server.cors import DataCors
 from server.downloads import Downloads
 from server.errors import HANDLERS
 from server.extracts import Extracts
@@ -22,86 +23,27 @@ from server.indexes import Indexes
 from server.openapi import document
 from server.profile_routes import Profiles
 from server.similar import Similar
+from server.tile_path import TileFastPath
 from server.tiles import TileEndpoint
 from server.uploads import Uploads
 from server.web import WEB_PREFIXES, PageHeaders, web_routes
 
-DATA_PREFIXES = ("/api/", "/tiles/", "/styles/", "/downloads/", "/openapi.json", "/healthz")
-PRIVATE_PREFIXES = ("/api/uploads",)  # same-origin only: the page's own upload form
-# (POST and DELETE on /api/indexes are never shared either: only GET and HEAD are)
+
+class LevelupApp(Starlette):
+    """The Starlette app, with the tile fast path (server.tile_path) outside its middleware
+    when `tile_route` is given."""
+
+    tile_route: Route | None = None
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Starlette's stack, wrapped by the tile fast path."""
+        stack = super().build_middleware_stack()
+        return stack if self.tile_route is None else TileFastPath(stack, self.tile_route)
 
 
-def _shared(scope: Scope) -> bool:
-    """Whether other origins may read this: data GETs yes; uploads and deletions never."""
-    if not scope["path"].startswith(DATA_PREFIXES) or scope["path"].startswith(PRIVATE_PREFIXES):
-        return False
-    if scope["method"] == "OPTIONS":
-        headers = dict(scope.get("headers", []))
-        return headers.get(b"access-control-request-method", b"GET") in (b"GET", b"HEAD")
-    return bool(scope["method"] in ("GET", "HEAD"))
-
-
-EXPOSED = (
-    b"ETag, Last-Modified, Content-Range, Accept-Ranges, Content-Disposition, Content-Encoding"
-)
-
-
-class DataCors:
-    """Pure ASGI middleware: one Access-Control-Allow-Origin on data routes, and preflights.
-
-    It never buffers bodies; it sets the header on the response start, replacing any the
-    endpoint set, so endpoints need not set it themselves. Pages on other origins may read
-    the validators and ranges (Access-Control-Expose-Headers). A 404 for a path that is no
-    route at all carries the same header as any other 404.
-    """
-
-    def __init__(self, app: ASGIApp, origin: str) -> None:
-        self.app = app
-        self.origin = origin.encode()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Add the CORS header to data responses; answer preflights."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        shared = _shared(scope)
-        if not shared and scope["method"] not in ("GET", "HEAD"):
-            await self.app(scope, receive, send)
-            return
-        if shared and scope["method"] == "OPTIONS":
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 204,
-                    "headers": [
-                        (b"access-control-allow-origin", self.origin),
-                        (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
-                        (b"access-control-allow-headers", b"*"),
-                        (b"access-control-max-age", b"86400"),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": b""})
-            return
-
-        async def with_cors(message: Message) -> None:
-            if message["type"] == "http.response.start" and (shared or message["status"] == 404):
-                headers = [
-                    (k, v)
-                    for k, v in message.get("headers", [])
-                    if k.lower()
-                    not in (b"access-control-allow-origin", b"access-control-expose-headers")
-                ]
-                headers.append((b"access-control-allow-origin", self.origin))
-                headers.append((b"access-control-expose-headers", EXPOSED))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, with_cors)
-
-
-def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
-    """Every route of the service; GET bodies are made once per build (server.cached)."""
+def routes(store: DataStore, settings: Settings, *, fast_tiles: bool = True) -> list[BaseRoute]:
+    """Every route of the service; GET bodies are made once per build (server.cached), tile
+    answers kept for the next request like them (unless `fast_tiles` is off)."""
     api = Api(store, settings)
     extracts = Extracts(store, settings)
     downloads = Downloads(store, settings)
@@ -121,7 +63,7 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
     return [
         Route(
             "/tiles/{tileset}/{z}/{x}/{y}.pbf",
-            TileEndpoint(store, settings),
+            TileEndpoint(store, settings, keep=fast_tiles),
             methods=["GET", "HEAD"],
         ),
         Route("/tiles/{tileset}.json", cached(api.tilejson)),
@@ -171,15 +113,21 @@ def routes(store: DataStore, settings: Settings) -> list[BaseRoute]:
     ]
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """Build the application for one data directory (checked now: a bad build fails here)."""
+def create_app(settings: Settings | None = None, *, tile_fast_path: bool = True) -> Starlette:
+    """Build the application for one data directory (checked now: a bad build fails here).
+    `tile_fast_path=False` sends tiles through the whole stack, each answer made afresh (the
+    fast path's oracle)."""
     settings = settings or Settings()
     store = DataStore(
         settings.data_dir,
         reload_interval=settings.reload_interval,
         cache_tiles=settings.tile_cache_tiles,
     )
-    app = Starlette(routes=routes(store, settings), exception_handlers=HANDLERS)
+    listed = routes(store, settings, fast_tiles=tile_fast_path)
+    app = LevelupApp(routes=listed, exception_handlers=HANDLERS)
+    first = listed[0]  # the tile route comes first: nothing else could answer its paths
+    if tile_fast_path and isinstance(first, Route) and isinstance(first.endpoint, TileEndpoint):
+        app.tile_route = first
     app.add_middleware(DataCors, origin=settings.cors_origin)
     app.add_middleware(PageHeaders, prefixes=WEB_PREFIXES)
     app.state.store = store

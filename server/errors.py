@@ -64,7 +64,7 @@ async def levelup_error(request: Request, exc: Exception) -> Response:
     status = status_of(exc)
     if status >= 500:
         LOG.error("%s %s: %s", request.method, request.url.path, exc)
-    return JSONResponse({"error": error_body(exc)}, status_code=status)  # CORS: app.DataCors
+    return JSONResponse({"error": error_body(exc)}, status_code=status)  # CORS: cors.DataCors
 
 
 def error_body(exc: LevelupError) -> dict[str, object]:

@@ -2,21 +2,23 @@
 
 GET /tiles/{tileset}/{z}/{x}/{y}.pbf answers gzip bytes as stored when the client accepts
 gzip (decompressed otherwise), with a strong ETag per copy, Last-Modified (the build),
-Cache-Control and one Access-Control-Allow-Origin; conditional and range requests are
-answered like every other body (server.conditional). 204 for an empty tile inside the zoom
-range; 404 outside it (so clients overzoom) and for unknown tilesets; 400 for malformed
-coordinates.
+Cache-Control and the CORS fields of every data route (server.cors); conditional and range
+requests are answered like every other body (server.conditional). 204 for an empty tile inside
+the zoom range; 404 outside it (so clients overzoom) and for unknown tilesets; 400 for
+malformed coordinates. Answers to requests without conditions are kept for the next one
+(server.tile_answers).
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
 
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from levelup.errors import LevelupError
 from levelup.settings import Settings
-from server.catalog import DataStore
+from server.catalog import Catalog, DataStore, Tileset
 from server.conditional import (
     CONDITIONS,
     Representation,
@@ -26,47 +28,72 @@ from server.conditional import (
     preconditions,
     wants_gzip,
 )
+from server.cors import cors_fields
 from server.errors import LOG, error_response, status_of
 from server.responses import header_list, payload, request_fields
+from server.tile_answers import Key, Prepared, TileAnswers
 from tiles.tilemath import MAX_ZOOM, Tile
 
 MVT = "application/vnd.mapbox-vector-tile"
+HEAD_BODY: Message = {"type": "http.response.body", "body": b""}
 
 
 def _number(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
-class TileEndpoint:
-    """ASGI endpoint for tiles, mounted as a Starlette Route."""
+@functools.lru_cache(maxsize=256)
+def _accepts_gzip(accept_encoding: bytes) -> bool:
+    return accepts_gzip(accept_encoding.decode("latin-1"))
 
-    def __init__(self, store: DataStore, settings: Settings) -> None:
+
+def _plain_key(scope: Scope) -> Key | None:
+    """What a request without conditions or ranges asks for (None for one with them)."""
+    accept = b""
+    for name, value in scope["headers"]:
+        if name == b"accept-encoding":
+            accept = value
+        elif name in CONDITIONS:
+            return None
+    return scope["path"], _accepts_gzip(accept)
+
+
+class TileEndpoint:
+    """ASGI endpoint for tiles: mounted as a Starlette Route, and reached directly by the tile
+    fast path (server.tile_path), so it answers every outcome itself, CORS fields included."""
+
+    def __init__(self, store: DataStore, settings: Settings, *, keep: bool = True) -> None:
+        """`keep=False`: make every answer afresh (no kept answers, server.tile_answers)."""
         self.store = store
-        cors = settings.cors_origin.encode()
         cache = f"public, max-age={settings.tile_max_age}".encode()
-        self.common = [
-            (b"access-control-allow-origin", cors),
-            (b"cache-control", cache),
-            (b"vary", b"accept-encoding"),
-        ]
-        self.cors = [(b"access-control-allow-origin", cors)]
+        self.cors = cors_fields(settings.cors_origin.encode())  # last, as server.cors puts them
+        self.common = [(b"cache-control", cache), (b"vary", b"accept-encoding")]
         fields = (("cache-control", cache.decode()), ("vary", "accept-encoding"))
         self.plain = fields
         self.gzipped = (*fields, ("content-encoding", "gzip"))
-        whole = [*self.cors, (b"content-type", MVT.encode()), (b"accept-ranges", b"bytes")]
-        self.whole = whole
+        self.whole = [(b"content-type", MVT.encode()), (b"accept-ranges", b"bytes")]
         self.plain_fields = [(k.encode(), v.encode()) for k, v in self.plain]
         self.gzip_fields = [(k.encode(), v.encode()) for k, v in self.gzipped]
+        self.answers = TileAnswers(settings.tile_cache_tiles if keep else 0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer one tile request."""
         try:
-            await self._handle(scope, send)
+            await self._handle(scope, send, self.store.current())
         except LevelupError as exc:
             await self._error(send, status_of(exc), str(exc))
         except Exception:  # a bug must still answer JSON, never a broken connection
             LOG.exception("tile request failed: %s", scope.get("path"))
             await self._error(send, 500, "internal error; it has been logged")
+
+    def kept(self, scope: Scope) -> Prepared | None:
+        """The answer kept for this request, if one was answered just now like it (for the
+        fast path, which asks before matching the path: only tile paths have answers)."""
+        try:
+            key = _plain_key(scope)
+            return None if key is None else self.answers.get(self.store.current(), key)
+        except Exception:  # answered (and reported) the usual way instead
+            return None
 
     async def _error(self, send: Send, status: int, message: str) -> None:
         body = error_response(status, message).body  # the same bytes as every other route
@@ -75,16 +102,42 @@ class TileEndpoint:
                 "type": "http.response.start",
                 "status": status,
                 "headers": [
-                    *self.cors,
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
+                    *self.cors,
                 ],
             }
         )
         await send({"type": "http.response.body", "body": body})
 
-    async def _handle(self, scope: Scope, send: Send) -> None:
-        params = scope["path_params"]
+    async def _handle(self, scope: Scope, send: Send, catalog: Catalog) -> None:
+        """Answer a request no kept answer fits (and keep the answer if it may be reused)."""
+        accept, conditional = b"", False
+        for name, value in scope["headers"]:
+            if name == b"accept-encoding":
+                accept = value
+            elif name in CONDITIONS:
+                conditional = True
+        located = await self._locate(send, catalog, scope["path_params"])
+        if located is None:
+            return
+        tileset, tile = located
+        found = catalog.tile(tileset, tile)
+        if conditional:
+            await self._planned(send, scope, catalog, tileset, found)
+            return
+        prepared = self._prepared(catalog, tileset, found, _accepts_gzip(accept))
+        keep = self.answers.limit and not scope.get("root_path")  # kept by the path alone
+        key = _plain_key(scope) if keep else None
+        if key is not None:
+            self.answers.put(catalog, key, prepared)
+        await send(prepared.start)
+        await send(HEAD_BODY if scope["method"] == "HEAD" else prepared.message)
+
+    async def _locate(
+        self, send: Send, catalog: Catalog, params: dict[str, str]
+    ) -> tuple[Tileset, Tile] | None:
+        """The tileset and tile a path names, or None once a 400 or 404 is sent."""
         z, x, y = _number(params["z"]), _number(params["x"]), _number(params["y"])
         if z is None or x is None or y is None:
             texts = (params["z"], params["x"], params["y"])
@@ -94,14 +147,13 @@ class TileEndpoint:
                 else "must be non-negative integers"
             )
             await self._error(send, 400, f"z, x and y {problem}")
-            return
+            return None
         tile = Tile(z, x, y)
         if z > MAX_ZOOM or not tile.is_valid():
             await self._error(
                 send, 400, f"no tile {z}/{x}/{y}: z must be 0..{MAX_ZOOM} and x, y within 0..2^z-1"
             )
-            return
-        catalog = self.store.current()
+            return None
         tileset = catalog.tileset(params["tileset"])
         if not tileset.minzoom <= z <= tileset.maxzoom:
             await self._error(
@@ -110,55 +162,62 @@ class TileEndpoint:
                 f"zoom {z} is outside {tileset.minzoom}..{tileset.maxzoom}"
                 f" for {tileset.id}; clients should overzoom",
             )
-            return
-        found = catalog.tile(tileset, tile)
-        method = scope["method"]
-        accept, conditional = b"", False
-        for key, value in scope["headers"]:
-            if key == b"accept-encoding":
-                accept = value
-            elif key in CONDITIONS:
-                conditional = True
-        fields = request_fields(scope) if conditional else {}
+            return None
+        return tileset, tile
+
+    def _prepared(
+        self, catalog: Catalog, tileset: Tileset, found: tuple[bytes, int] | None, gzipped: bool
+    ) -> Prepared:
+        """plan()'s answer to a request without conditions, made directly (for speed)."""
+        if found is None:  # empty inside the zoom range
+            empty = f'"{tileset.digest[:16]}-empty"'.encode()
+            headers = [*self.common, (b"etag", empty), *self.cors]
+            return Prepared.of(204, headers, b"")
+        data, image = found
+        if not gzipped:
+            data = gzip.decompress(data)
+        etag = f'"{tileset.digest[:16]}-{image}-{"g" if gzipped else "i"}"'
+        headers = [
+            *self.whole,
+            (b"etag", etag.encode()),
+            (b"last-modified", http_date(catalog.modified).encode()),
+            *(self.gzip_fields if gzipped else self.plain_fields),
+            (b"content-length", str(len(data)).encode()),
+            *self.cors,
+        ]
+        return Prepared.of(200, headers, data)
+
+    async def _planned(
+        self,
+        send: Send,
+        scope: Scope,
+        catalog: Catalog,
+        tileset: Tileset,
+        found: tuple[bytes, int] | None,
+    ) -> None:
+        """Answer a request with conditions or a range, by the book (server.conditional)."""
+        method, fields = scope["method"], request_fields(scope)
         if found is None:  # empty inside the zoom range: 204, or 304 to a matching If-None-Match
             rep = Representation(0, "", f'"{tileset.digest[:16]}-empty"', catalog.modified)
             status = 304 if preconditions(method, fields, rep) == 304 else 204
-            headers = [*self.common, (b"etag", rep.etag.encode())]
+            headers = [*self.common, (b"etag", rep.etag.encode()), *self.cors]
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
         data, image = found
-        gzipped = (
-            wants_gzip(fields, method) if conditional else accepts_gzip(accept.decode("latin-1"))
-        )
+        gzipped = wants_gzip(fields, method)
         if not gzipped:
             data = gzip.decompress(data)
         etag = f'"{tileset.digest[:16]}-{image}-{"g" if gzipped else "i"}"'
-        if not conditional:  # plan()'s answer to a request without conditions, prepared
-            start = {"type": "http.response.start", "status": 200}
-            headers = [
-                *self.whole,
-                (b"etag", etag.encode()),
-                (b"last-modified", http_date(catalog.modified).encode()),
-                *(self.gzip_fields if gzipped else self.plain_fields),
-                (b"content-length", str(len(data)).encode()),
-            ]
-            await send({**start, "headers": headers})
-            await send({"type": "http.response.body", "body": b"" if method == "HEAD" else data})
-            return
         rep = Representation(
-            len(data),
-            MVT,
-            etag,
-            catalog.modified,
-            self.gzipped if gzipped else self.plain,
+            len(data), MVT, etag, catalog.modified, self.gzipped if gzipped else self.plain
         )
         decided = plan(method, fields, rep)
         await send(
             {
                 "type": "http.response.start",
                 "status": decided.status,
-                "headers": [*self.cors, *header_list(decided)],
+                "headers": [*header_list(decided), *self.cors],
             }
         )
         body = b"" if method == "HEAD" else payload(decided, data)
