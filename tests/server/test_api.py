@@ -50,7 +50,7 @@ def test_tilejson_3(client) -> None:
     body = client.get(f"/tiles/{LAD}.json").json()
     assert body["tilejson"] == "3.0.0" and body["scheme"] == "xyz"
     assert body["tiles"][0].startswith("http://testserver/tiles/")
-    assert (body["minzoom"], body["maxzoom"]) == (0, 11)
+    assert (body["minzoom"], body["maxzoom"]) == (0, 10)
     west, south, east, north = body["bounds"]
     assert -9 < west < east < 2 and 49 < south < north < 61
     layer = body["vector_layers"][0]
