@@ -1,14 +1,16 @@
 """The ceiling: a bare ASGI app answering every path with a constant 700-byte body, served by
 uvicorn with the same loop, parser and logging as `levelup serve` (run as its own process).
 
-Usage: python -m bench.bare_app PORT [BODY_BYTES]
+Usage: python -m bench.bare_app PORT [MBTILES PREFIX]
 
-With BODY_BYTES it answers like a levelup tile instead (the same ten header fields, values of
-the same length, a body of that size): the ceiling for exactly the bytes levelup sends.
+With MBTILES and PREFIX it answers each tile path (PREFIX/z/x/y.pbf) with that tile's stored
+bytes and header fields shaped like levelup's (the same ten fields, values of the same length),
+held in a dict: the ceiling for exactly the bytes levelup sends, with no work of its own.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from typing import Any
 
@@ -24,8 +26,8 @@ EXPOSED = (
 )
 
 
-def like_a_tile(size: int) -> tuple[list[tuple[bytes, bytes]], bytes]:
-    """The header fields and a body of `size` bytes, shaped like a levelup tile answer."""
+def tile_fields(size: int) -> list[tuple[bytes, bytes]]:
+    """Header fields shaped like a levelup tile answer of `size` bytes."""
     return [
         (b"content-type", b"application/vnd.mapbox-vector-tile"),
         (b"accept-ranges", b"bytes"),
@@ -37,7 +39,33 @@ def like_a_tile(size: int) -> tuple[list[tuple[bytes, bytes]], bytes]:
         (b"content-length", str(size).encode()),
         (b"access-control-allow-origin", b"*"),
         (b"access-control-expose-headers", EXPOSED),
-    ], b"\x1a" * size
+    ]
+
+
+def replaying(mbtiles: str, prefix: str) -> Any:
+    """An ASGI app answering each tile path with its stored bytes (404 for any other path)."""
+    rows = sqlite3.connect(mbtiles).execute(
+        "SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles"
+    )
+    answers = {}
+    for z, x, row, data in rows:
+        body = bytes(data)
+        start = {"type": "http.response.start", "status": 200, "headers": tile_fields(len(body))}
+        path = f"{prefix}/{z}/{x}/{(1 << z) - 1 - row}.pbf"
+        answers[path] = (start, {"type": "http.response.body", "body": body})
+    missing = (
+        {"type": "http.response.start", "status": 404, "headers": [(b"content-length", b"0")]},
+        {"type": "http.response.body", "body": b""},
+    )
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        start, body = answers.get(scope["path"], missing)
+        await send(start)
+        await send(body)
+
+    return app
 
 
 def answering(headers: list[tuple[bytes, bytes]], body: bytes) -> Any:
@@ -58,8 +86,7 @@ def main() -> None:
     """Serve the constant app on 127.0.0.1:PORT until stopped."""
     import uvicorn
 
-    shape = like_a_tile(int(sys.argv[2])) if len(sys.argv) > 2 else (HEADERS, BODY)
-    app = answering(*shape)
+    app = replaying(sys.argv[2], sys.argv[3]) if len(sys.argv) > 3 else answering(HEADERS, BODY)
     uvicorn.run(
         app,
         host="127.0.0.1",
