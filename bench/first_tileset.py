@@ -2,7 +2,7 @@
 
 Usage: python -m bench.first_tileset DATA_DIR SET_ID INDICATOR VARIANT YEAR OUT.mbtiles
 
-Reads the boundaries as a tile build's cutting does (boundaries.areas.load_areas) and cuts
+Reads the boundaries as a tile build's cutting does (boundaries.reading.load_areas) and cuts
 z0-10, the zooms GDAL is asked for in the same run.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from boundaries.areas import load_areas
+from boundaries.reading import load_areas
 from tiles.cutter import build_pyramid
 from tiles.store import MBTilesWriter
 from tiles.tileset import AreaProperties, encode_tiles

@@ -1,16 +1,13 @@
 """A boundary set's areas as plain arrays (codes, names, WGS84 polygons): what tile cutting
-needs, loaded without GDAL, pandas or geopandas wherever the source file allows it."""
+needs (loaded by boundaries.reading)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
-
-from boundaries.registry import DATA_DIR, BoundarySet, default_registry
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -44,20 +41,3 @@ class Areas:
             tuple(str(n) for n in frame["name"]),
             np.asarray(frame.geometry.to_numpy(), dtype=object),
         )
-
-
-def load_areas(
-    spec: BoundarySet | str, *, detail: bool = False, data_dir: Path = DATA_DIR
-) -> Areas:
-    """Load one boundary set's areas, exactly as boundaries.load.load_boundaries does: read
-    straight from the GeoJSON with json and shapely when the set is a plain one, otherwise
-    through load_boundaries (GDAL and geopandas, imported only then)."""
-    spec = default_registry().get(spec) if isinstance(spec, str) else spec
-    from boundaries.geojson import read_plain
-
-    areas = read_plain(spec, detail=detail, data_dir=data_dir)
-    if areas is not None:
-        return areas
-    from boundaries.load import load_boundaries
-
-    return Areas.of(load_boundaries(spec, detail=detail, data_dir=data_dir))

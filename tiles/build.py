@@ -255,7 +255,7 @@ def _build_tiles(
     flush_every: float | None,
     first: frozenset[str],
 ) -> TileBuild:
-    from boundaries.areas import load_areas  # shapely: local, like the cutting
+    from boundaries.reading import load_areas  # shapely: local, like the cutting
     from boundaries.registry import default_registry
     from tiles.hexes import ensure_hex_pyramids, hex_sets, hex_spec, missing  # shapely: local
     from tiles.pyramids import PyramidCache  # geometry cutting needs shapely; keep it local

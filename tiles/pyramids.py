@@ -19,7 +19,7 @@ from tiles.cutter import build_pyramid, choose_maxzoom
 
 LoadAreas = Callable[..., Areas]
 """Loads a boundary set's areas: load(spec) and, for its detailed geometry, load(spec,
-detail=True) (boundaries.areas.load_areas; picklable, as workers call it)."""
+detail=True) (boundaries.reading.load_areas; picklable, as workers call it)."""
 
 
 def cut(spec: BoundarySet, target: Path, load: LoadAreas) -> Path:

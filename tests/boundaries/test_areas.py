@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 import shapely
 
-from boundaries.areas import Areas, load_areas
+from boundaries.areas import Areas
 from boundaries.geojson import is_plain, read_plain
 from boundaries.load import load_boundaries
+from boundaries.reading import load_areas
 from boundaries.registry import BoundarySet, Registry, default_registry
 
 PLAIN = [
@@ -132,7 +133,7 @@ def test_cutting_tiles_of_a_plain_set_needs_no_gdal_or_geopandas() -> None:
     """What a cold tile build imports: the point of the lean reader."""
     code = (
         "import sys\n"
-        "from boundaries.areas import load_areas\n"
+        "from boundaries.reading import load_areas\n"
         "from tiles.cutter import build_pyramid\n"
         "pyramid = build_pyramid(load_areas('lad-2022'), maxzoom=3)\n"
         "assert len(pyramid.info.codes) == 374 and pyramid.tiles\n"
