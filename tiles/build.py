@@ -300,10 +300,11 @@ def _build_tiles(
     for key, set_id, pyramid_path in everything:
         data = series[(key.indicator, key.variant, key.level, set_id)]
         spec = _spec(key, set_id, data, labels)
-        columns = data.columns(key.year)
-        if key.geometry == HEX:
+        if key.geometry == HEX:  # the columns themselves are made when the job is sent
+            columns = data.columns(key.year)
             spec = hex_spec(spec, hexed[set_id], hex_missing[set_id], data.codes, columns)
-        digest = _digest(format_digest(), pyramid_path.name, asdict(spec), columns["value"])
+        values = data.arrays[key.year]["value"]  # what columns()["value"] holds
+        digest = _digest(format_digest(), pyramid_path.name, asdict(spec), values)
         old = previous.get(key.id)
         if not force and old and old.hash == digest and (tiles_dir / old.file).is_file():
             kept[key.id] = old
