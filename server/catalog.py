@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, fields
@@ -16,7 +17,7 @@ from server.bodies import BodyCache
 from tiles.context_file import context_file
 from tiles.entry import TilesetEntry
 from tiles.manifest import MANIFEST, load_manifest
-from tiles.store.mbtiles import MBTilesReader
+from tiles.store.mbtiles import MBTilesReader, check_file
 from tiles.tilemath import Tile
 
 if TYPE_CHECKING:
@@ -42,8 +43,10 @@ class Tileset(TilesetEntry):
         file = Path(entry.file)
         if file.name != entry.file or file.suffix != ".mbtiles":
             raise StoreError(f"manifest entry {entry.id!r} names an odd file {file}")
-        values = {f.name: getattr(entry, f.name) for f in fields(TilesetEntry)}
-        return cls(**values, path=tiles_dir / file)
+        return cls(**{name: getattr(entry, name) for name in _ENTRY_FIELDS}, path=tiles_dir / file)
+
+
+_ENTRY_FIELDS = tuple(f.name for f in fields(TilesetEntry))
 
 
 def _mtime(path: Path) -> float:
@@ -62,7 +65,6 @@ class Catalog:
         *,
         open_limit: int = 256,
         cache_tiles: int = 20000,
-        open_files: bool = True,
     ) -> None:
         self.data_dir = data_dir
         self.tiles_dir = data_dir / "tiles"
@@ -73,7 +75,7 @@ class Catalog:
         self.db.row_factory = sqlite3.Row
         self.meta = db.read_meta(self.db)
         self.tilesets = self._load_manifest()
-        self._check_files(open_files)
+        self._check_files()
         self.context = self._load_context()
         self._readers: OrderedDict[str, MBTilesReader] = OrderedDict()
         self._open_limit = open_limit
@@ -88,21 +90,14 @@ class Catalog:
         entries = load_manifest(self.manifest_path)
         return {i: Tileset.from_entry(e, self.tiles_dir) for i, e in entries.items()}
 
-    def _check_files(self, open_files: bool) -> None:
-        """Open every tileset once (at start-up: a missing, truncated or corrupt file stops it),
-        or only check each listed file is there (a newer build while serving, which may list
-        thousands)."""
+    def _check_files(self) -> None:
+        """Check every listed tileset file from its header (a missing, truncated or corrupt
+        file stops start-up or a reload); thousands take a fraction of a second."""
         problems = []
         for tileset in self.tilesets.values():
-            if not open_files:
-                if not tileset.path.is_file():
-                    problems.append(f"{tileset.path}: no such tileset file")
-                continue
             try:
-                reader = MBTilesReader(tileset.path)
-                reader.connection.execute("SELECT count(*) FROM map").fetchone()
-                reader.close()
-            except (StoreError, sqlite3.DatabaseError) as exc:
+                check_file(tileset.path)
+            except StoreError as exc:
                 problems.append(str(exc))
         if problems:
             shown = "; ".join(problems[:5]) + (
@@ -190,6 +185,8 @@ class DataStore:
         self.catalog = Catalog(data_dir, cache_tiles=cache_tiles)
         self._stamp = self._current_stamp()
         self._checked = time.monotonic()
+        self._swap = threading.Lock()
+        self._loading: threading.Thread | None = None
 
     def _current_stamp(self) -> tuple[int, int]:
         def stamp(path: Path) -> int:
@@ -201,21 +198,35 @@ class DataStore:
         return (stamp(self.data_dir / "tiles" / MANIFEST), stamp(db.db_path(self.data_dir)))
 
     def refresh(self) -> None:
-        """Check for a newer build now (after this server wrote one)."""
-        self._checked = time.monotonic() - self.reload_interval - 1
+        """Load a newer build now, before answering again (after this server wrote one)."""
+        stamp = self._current_stamp()
+        if stamp != self._stamp:
+            self._load(stamp)
+        self._checked = time.monotonic()
 
     def current(self) -> Catalog:
-        """The catalog to answer with; checks for a newer build at most every interval."""
+        """The catalog to answer with; checks for a newer build at most every interval.
+
+        A newer build is loaded in a thread while the current one goes on answering (loading
+        thousands of tilesets takes a second), and swapped in when ready; with an interval
+        of 0 (always the newest) it is loaded before answering.
+        """
         now = time.monotonic()
         if now - self._checked >= self.reload_interval:
             self._checked = now
             stamp = self._current_stamp()
             if stamp != self._stamp:
-                try:
-                    self.catalog = Catalog(
-                        self.data_dir, cache_tiles=self.cache_tiles, open_files=False
-                    )
-                    self._stamp = stamp
-                except StoreError:
-                    pass  # a build in progress or broken: keep serving the previous one
+                if self.reload_interval == 0:
+                    self._load(stamp)
+                elif self._loading is None or not self._loading.is_alive():
+                    self._loading = threading.Thread(target=self._load, args=(stamp,), daemon=True)
+                    self._loading.start()
         return self.catalog
+
+    def _load(self, stamp: tuple[int, int]) -> None:
+        try:
+            catalog = Catalog(self.data_dir, cache_tiles=self.cache_tiles)
+        except StoreError:
+            return  # a build in progress or broken: keep serving the previous one
+        with self._swap:
+            self.catalog, self._stamp = catalog, stamp

@@ -158,7 +158,7 @@ class TilesetEntry:
 def _floats(value: Any) -> tuple[float, ...]:
     if not isinstance(value, list):
         raise TypeError(f"expected a list of numbers, got {value!r}")
-    return tuple(float(v) for v in value)
+    return tuple(map(float, value))
 
 
 def _numbers(count: int) -> Any:

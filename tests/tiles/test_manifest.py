@@ -105,7 +105,7 @@ def test_the_build_writes_exactly_the_fields_readers_read(data_dir: Path) -> Non
 
 def test_the_server_reads_every_field_the_build_wrote(data_dir: Path) -> None:
     written = load_manifest(data_dir / "tiles" / MANIFEST)
-    catalog = Catalog(data_dir, open_files=False)
+    catalog = Catalog(data_dir)
     try:
         assert set(catalog.tilesets) == set(written)
         for tileset_id, entry in written.items():

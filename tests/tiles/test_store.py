@@ -1,4 +1,5 @@
 import gzip
+import os
 import sqlite3
 
 import pytest
@@ -7,6 +8,7 @@ from pmtiles.tile import zxy_to_tileid
 
 from levelup.errors import StoreError
 from tiles.store import MBTilesReader, MBTilesWriter, MemoryStore
+from tiles.store.mbtiles import check_file
 from tiles.store.pmtiles import export_pmtiles
 from tiles.tilemath import Tile
 
@@ -90,3 +92,24 @@ def test_pmtiles_export_is_read_back_by_the_pmtiles_reader(tmp_path) -> None:
         for tile, data in tiles.items():
             assert reader.get(tile.z, tile.x, tile.y) == data
         assert zxy_to_tileid(2, 2, 1) > zxy_to_tileid(1, 1, 0)
+
+
+def test_check_file_reads_the_header_and_finds_truncation(tmp_path) -> None:
+    path = tmp_path / "t.mbtiles"
+    # incompressible tiles spanning many pages, so whole pages can be cut off too
+    _write(path, {Tile(2, x, y): os.urandom(3000) for x in range(4) for y in range(4)})
+    check_file(path)  # a whole file passes
+    whole = path.read_bytes()
+    assert len(whole) > 8 * 4096
+    for cut in (2000, 4096 * 3, len(whole) - 4096, len(whole) - 1):  # mid-page or whole pages
+        (tmp_path / "cut.mbtiles").write_bytes(whole[:cut])
+        with pytest.raises(StoreError, match="truncated"):
+            check_file(tmp_path / "cut.mbtiles")
+    (tmp_path / "text.mbtiles").write_bytes(b"not sqlite at all" * 100)
+    with pytest.raises(StoreError, match="not SQLite"):
+        check_file(tmp_path / "text.mbtiles")
+    (tmp_path / "page.mbtiles").write_bytes(whole[:16] + b"\x03\x00" + whole[18:])
+    with pytest.raises(StoreError, match="page size 768"):
+        check_file(tmp_path / "page.mbtiles")
+    with pytest.raises(StoreError, match="no such tileset"):
+        check_file(tmp_path / "absent.mbtiles")

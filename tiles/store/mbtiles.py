@@ -26,6 +26,35 @@ CREATE VIEW tiles AS
 """
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_file(path: Path) -> None:
+    """StoreError unless `path` is a whole SQLite file, judged from its 100-byte header
+    without opening it: the magic string, a valid page size, and a length of whole pages
+    (exactly the page count the header records, when that count is current)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            header, size = os.pread(fd, 100, 0), os.fstat(fd).st_size
+        finally:
+            os.close(fd)
+    except FileNotFoundError:
+        raise StoreError(f"{path}: no such tileset file") from None
+    except OSError as exc:
+        raise StoreError(f"{path}: not a readable MBTiles file ({exc})") from exc
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+        raise StoreError(f"{path}: not a readable MBTiles file (not SQLite)")
+    page = int.from_bytes(header[16:18], "big")
+    page = 65536 if page == 1 else page
+    if page < 512 or page & (page - 1):
+        raise StoreError(f"{path}: not a readable MBTiles file (page size {page})")
+    pages = int.from_bytes(header[28:32], "big")
+    current = pages > 0 and header[24:28] == header[92:96]  # SQLite's rule for the count
+    if size % page or (current and size != pages * page):
+        raise StoreError(f"{path}: not a readable MBTiles file (truncated at {size} bytes)")
+
+
 class MBTilesWriter:
     """Write one tileset to a temporary file; `finalize` renames it over the target.
 
