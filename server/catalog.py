@@ -91,8 +91,9 @@ class Catalog:
         return {i: Tileset.from_entry(e, self.tiles_dir) for i, e in entries.items()}
 
     def _check_files(self) -> None:
-        """Check every listed tileset file from its header (a missing, truncated or corrupt
-        file stops start-up or a reload); thousands take a fraction of a second."""
+        """Check every listed tileset file from its header: a missing, truncated or non-SQLite
+        file stops start-up or a reload (damage inside a whole file shows when a tile is read);
+        thousands take a fraction of a second."""
         problems = []
         for tileset in self.tilesets.values():
             try:
@@ -187,6 +188,7 @@ class DataStore:
         self._checked = time.monotonic()
         self._swap = threading.Lock()
         self._loading: threading.Thread | None = None
+        self._started = self._swapped = 0  # loads begun, and the latest swapped in
 
     def _current_stamp(self) -> tuple[int, int]:
         def stamp(path: Path) -> int:
@@ -224,9 +226,13 @@ class DataStore:
         return self.catalog
 
     def _load(self, stamp: tuple[int, int]) -> None:
+        with self._swap:
+            self._started += 1
+            ticket = self._started
         try:
             catalog = Catalog(self.data_dir, cache_tiles=self.cache_tiles)
         except StoreError:
             return  # a build in progress or broken: keep serving the previous one
         with self._swap:
-            self.catalog, self._stamp = catalog, stamp
+            if ticket > self._swapped:  # a load begun earlier never replaces a later one
+                self.catalog, self._stamp, self._swapped = catalog, stamp, ticket

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 from tqdm import tqdm
@@ -62,7 +62,7 @@ def build_pyramid(
     # are taken in the same order either way.
     previous: dict[bool, np.ndarray] = {}
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cut") as cutter:
-        cuts = []
+        pending: Future[dict[Tile, tuple[EncodedFeature, ...]]] | None = None
         for z in tqdm(range(maxzoom, -1, -1), desc=f"geometry {info.set_id}", disable=not progress):
             use_fine = fine is not None and detail_from is not None and z >= detail_from
             start = fine if use_fine and fine is not None else base
@@ -70,9 +70,11 @@ def build_pyramid(
             simplified = simplify_for_zoom(source, z, extent)
             previous[use_fine] = simplified
             candidates = list(tiles_covering(west, south, east, north, z))
-            cuts.append(cutter.submit(_cut_tiles, simplified, candidates, extent, buffer))
-        for cut in cuts:
-            pyramid.tiles.update(cut.result())
+            if pending is not None:  # one zoom in flight at most: memory stays one zoom's
+                pyramid.tiles.update(pending.result())
+            pending = cutter.submit(_cut_tiles, simplified, candidates, extent, buffer)
+        if pending is not None:
+            pyramid.tiles.update(pending.result())
     return pyramid
 
 

@@ -21,13 +21,16 @@ def _touch_manifest(data_dir: Path) -> None:
     os.utime(manifest, ns=(later, later))
 
 
-def _hold_loads(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
-    """Catalogs made from now on wait for the returned event to be set."""
+def _hold_loads(monkeypatch: pytest.MonkeyPatch, *, first_only: bool = False) -> threading.Event:
+    """Catalogs made from now on (or only the next one) wait for the returned event."""
     release = threading.Event()
+    held = [0]
 
     class Held(Catalog):
         def __init__(self, *args: object, **kwargs: object) -> None:
-            assert release.wait(timeout=30), "the test never let the load finish"
+            held[0] += 1
+            if held[0] == 1 or not first_only:
+                assert release.wait(timeout=30), "the test never let the load finish"
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(server.catalog, "Catalog", Held)
@@ -63,6 +66,25 @@ def test_a_newer_build_loads_beside_the_current_one(
     assert isinstance(newer, Catalog) and newer.tilesets.keys() == served.tilesets.keys()
     time.sleep(0.02)
     assert store.current() is newer  # loaded once: the stamp is the one it was loaded for
+
+
+def test_an_older_load_never_replaces_a_later_one(
+    own_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = DataStore(own_data_dir, reload_interval=0.01)
+    release = _hold_loads(monkeypatch, first_only=True)
+    _touch_manifest(own_data_dir)
+    time.sleep(0.02)
+    served = store.current()  # starts loading the build of that moment (held)
+    _touch_manifest(own_data_dir)  # a later build, which this server wrote and refreshes
+    store.refresh()
+    refreshed = store.current()
+    assert refreshed is not served
+    release.set()  # the older load now finishes, after the later one
+    assert store._loading is not None
+    store._loading.join(timeout=30)
+    time.sleep(0.02)
+    assert store.current() is refreshed
 
 
 def test_interval_zero_and_refresh_load_before_answering(own_data_dir: Path) -> None:
