@@ -32,10 +32,12 @@ def cors_fields(origin: bytes) -> list[tuple[bytes, bytes]]:
 class DataCors:
     """Pure ASGI middleware: one Access-Control-Allow-Origin on data routes, and preflights.
 
-    It never buffers bodies; it sets the header on the response start, replacing any the
-    endpoint set, so endpoints need not set it themselves. Pages on other origins may read
-    the validators and ranges (Access-Control-Expose-Headers). A 404 for a path that is no
-    route at all carries the same header as any other 404.
+    It never buffers bodies; it adds the fields to the response start, so endpoints need not
+    set them. Pages on other origins may read the validators and ranges
+    (Access-Control-Expose-Headers). An endpoint that sets Access-Control-Allow-Origin itself
+    keeps its own CORS fields (the tile endpoint, which the tile fast path reaches without
+    this middleware, and whose answers expose nothing). A 404 for a path that is no route at
+    all carries the same fields as any other 404.
     """
 
     def __init__(self, app: ASGIApp, origin: str) -> None:
@@ -69,14 +71,9 @@ class DataCors:
 
         async def with_cors(message: Message) -> None:
             if message["type"] == "http.response.start" and (shared or message["status"] == 404):
-                headers = [
-                    (k, v)
-                    for k, v in message.get("headers", [])
-                    if k.lower()
-                    not in (b"access-control-allow-origin", b"access-control-expose-headers")
-                ]
-                headers.extend(cors_fields(self.origin))
-                message = {**message, "headers": headers}
+                headers = list(message.get("headers", []))
+                if not any(k.lower() == b"access-control-allow-origin" for k, _ in headers):
+                    message = {**message, "headers": [*headers, *cors_fields(self.origin)]}
             await send(message)
 
         await self.app(scope, receive, with_cors)

@@ -4,18 +4,16 @@ without conditions, per build, bounded in number and bytes (one set per worker).
 A hot tile is then answered without a query, a decompression or building its header fields.
 The answers belong to the build they were made from: asked with another build's catalogue,
 the set starts empty, so a new build never answers with the old one's bytes or validators.
+Lookups are one dict probe by path (the fast path's cost is most of a tile's): the oldest
+path kept goes first when the set is full, and a hit does not reorder it.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from starlette.types import Message
 
-# (the path, gzip copy?): only answers of the tile route are kept, and only 200s and 204s, so
-# a path with a kept answer is a tile path with valid coordinates
-Key = tuple[str, bool]
 BUDGET = 64 << 20  # bytes of bodies kept at most, per worker
 
 
@@ -38,42 +36,50 @@ class Prepared:
         return cls(start, {"type": "http.response.body", "body": body})
 
 
+# per path: [the identity copy's answer, the gzip copy's answer] (indexed by "gzip?")
+Pair = list["Prepared | None"]
+
+
 class TileAnswers:
-    """The last `limit` tile answers of the current build (least recently used dropped first);
-    `limit=0` keeps none."""
+    """The answers to the last `limit` tile paths of the current build (the oldest path kept
+    goes first); `limit=0` keeps none. Only answers of the tile route are kept, and only 200s
+    and 204s, so a path with a kept answer is a tile path with valid coordinates."""
 
     def __init__(self, limit: int, budget: int = BUDGET) -> None:
         self.limit, self.budget = limit, budget
         self._build: object | None = None
-        self._answers: OrderedDict[Key, Prepared] = OrderedDict()
+        self._answers: dict[str, Pair] = {}
         self._size = 0
 
     def __len__(self) -> int:
-        """How many answers are kept."""
-        return len(self._answers)
+        """How many answers are kept (a path's two copies count as two)."""
+        return sum((pair[0] is not None) + (pair[1] is not None) for pair in self._answers.values())
 
-    def get(self, build: object, key: Key) -> Prepared | None:
-        """The kept answer to `key` made from `build` (the catalogue object), if any."""
+    def get(self, build: object, path: str, gzipped: bool) -> Prepared | None:
+        """The kept answer for `path` (its gzip copy or not) made from `build` (the catalogue
+        object), if any."""
         if build is not self._build:
             self._reset(build)
             return None
-        found = self._answers.get(key)
-        if found is not None:
-            self._answers.move_to_end(key)
-        return found
+        pair = self._answers.get(path)
+        return None if pair is None else pair[gzipped]
 
-    def put(self, build: object, key: Key, prepared: Prepared) -> None:
-        """Keep an answer made from `build`, dropping the least recently used beyond bounds."""
-        if not self.limit or len(prepared.body) > self.budget:
+    def put(self, build: object, path: str, gzipped: bool, prepared: Prepared) -> None:
+        """Keep an answer made from `build`, dropping the oldest paths beyond the bounds."""
+        size = len(prepared.message["body"])
+        if not self.limit or size > self.budget:
             return
         if build is not self._build:
             self._reset(build)
-        old = self._answers.pop(key, None)
-        self._size += len(prepared.body) - (len(old.body) if old is not None else 0)
-        self._answers[key] = prepared
+        pair = self._answers.get(path)
+        if pair is None:
+            pair = self._answers[path] = [None, None]
+        old = pair[gzipped]
+        self._size += size - (0 if old is None else len(old.message["body"]))
+        pair[gzipped] = prepared
         while len(self._answers) > self.limit or self._size > self.budget:
-            _, dropped = self._answers.popitem(last=False)
-            self._size -= len(dropped.body)
+            dropped = self._answers.pop(next(iter(self._answers)))
+            self._size -= sum(len(p.message["body"]) for p in dropped if p is not None)
 
     def _reset(self, build: object) -> None:
-        self._build, self._answers, self._size = build, OrderedDict(), 0
+        self._build, self._answers, self._size = build, {}, 0

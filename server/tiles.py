@@ -1,17 +1,22 @@
 """The tile endpoint: a lean ASGI handler (no body buffering, no per-request recompression).
 
 GET /tiles/{tileset}/{z}/{x}/{y}.pbf answers gzip bytes as stored when the client accepts
-gzip (decompressed otherwise), with a strong ETag per copy, Last-Modified (the build),
-Cache-Control and the CORS fields of every data route (server.cors); conditional and range
-requests are answered like every other body (server.conditional). 204 for an empty tile inside
-the zoom range; 404 outside it (so clients overzoom) and for unknown tilesets; 400 for
-malformed coordinates. Answers to requests without conditions are kept for the next one
-(server.tile_answers).
+gzip (decompressed otherwise), with a strong ETag per copy, Cache-Control, Vary and
+Access-Control-Allow-Origin; conditional and range requests are answered by the book
+(server.conditional). 204 for an empty tile inside the zoom range; 404 outside it (so clients
+overzoom) and for unknown tilesets; 400 for malformed coordinates, errors as the same JSON (and
+CORS fields) as every other route. Answers to requests without conditions are kept for the
+next one (server.tile_answers).
+
+A tile's answer carries only the fields its readers use: every field costs the server time on
+each of thousands of requests a map makes. The ETag is its only validator (no Last-Modified:
+a date adds nothing to a strong tag); ranges are served but not advertised (no Accept-Ranges:
+nobody asks for part of a tile); nothing is exposed to scripts (Access-Control-Expose-Headers:
+map libraries read only Cache-Control and Expires of a tile, which are always readable).
 """
 
 from __future__ import annotations
 
-import functools
 import gzip
 
 from starlette.types import Message, Receive, Scope, Send
@@ -23,7 +28,6 @@ from server.conditional import (
     CONDITIONS,
     Representation,
     accepts_gzip,
-    http_date,
     plan,
     preconditions,
     wants_gzip,
@@ -31,7 +35,7 @@ from server.conditional import (
 from server.cors import cors_fields
 from server.errors import LOG, error_response, status_of
 from server.responses import header_list, payload, request_fields
-from server.tile_answers import Key, Prepared, TileAnswers
+from server.tile_answers import Prepared, TileAnswers
 from tiles.tilemath import MAX_ZOOM, Tile
 
 MVT = "application/vnd.mapbox-vector-tile"
@@ -42,20 +46,29 @@ def _number(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
-@functools.lru_cache(maxsize=256)
+_GZIP_BY_ACCEPT: dict[bytes, bool] = {}  # Accept-Encoding values seen -> accepts gzip?
+
+
 def _accepts_gzip(accept_encoding: bytes) -> bool:
-    return accepts_gzip(accept_encoding.decode("latin-1"))
+    """accepts_gzip() of a raw field value, remembered (clients send a handful of values)."""
+    found = _GZIP_BY_ACCEPT.get(accept_encoding)
+    if found is None:
+        if len(_GZIP_BY_ACCEPT) >= 256:
+            _GZIP_BY_ACCEPT.clear()
+        found = _GZIP_BY_ACCEPT[accept_encoding] = accepts_gzip(accept_encoding.decode("latin-1"))
+    return found
 
 
-def _plain_key(scope: Scope) -> Key | None:
-    """What a request without conditions or ranges asks for (None for one with them)."""
+def _plain_gzip(scope: Scope) -> bool | None:
+    """Whether a request without conditions or ranges takes the gzip copy (None for a request
+    with them)."""
     accept = b""
     for name, value in scope["headers"]:
         if name == b"accept-encoding":
             accept = value
         elif name in CONDITIONS:
             return None
-    return scope["path"], _accepts_gzip(accept)
+    return _accepts_gzip(accept)
 
 
 class TileEndpoint:
@@ -66,12 +79,13 @@ class TileEndpoint:
         """`keep=False`: make every answer afresh (no kept answers, server.tile_answers)."""
         self.store = store
         cache = f"public, max-age={settings.tile_max_age}".encode()
-        self.cors = cors_fields(settings.cors_origin.encode())  # last, as server.cors puts them
+        self.cors = cors_fields(settings.cors_origin.encode())  # errors: as server.cors ends them
+        self.allow = self.cors[:1]  # tile answers: Access-Control-Allow-Origin alone
         self.common = [(b"cache-control", cache), (b"vary", b"accept-encoding")]
         fields = (("cache-control", cache.decode()), ("vary", "accept-encoding"))
         self.plain = fields
         self.gzipped = (*fields, ("content-encoding", "gzip"))
-        self.whole = [(b"content-type", MVT.encode()), (b"accept-ranges", b"bytes")]
+        self.whole = [(b"content-type", MVT.encode())]
         self.plain_fields = [(k.encode(), v.encode()) for k, v in self.plain]
         self.gzip_fields = [(k.encode(), v.encode()) for k, v in self.gzipped]
         self.answers = TileAnswers(settings.tile_cache_tiles if keep else 0)
@@ -90,8 +104,10 @@ class TileEndpoint:
         """The answer kept for this request, if one was answered just now like it (for the
         fast path, which asks before matching the path: only tile paths have answers)."""
         try:
-            key = _plain_key(scope)
-            return None if key is None else self.answers.get(self.store.current(), key)
+            gzipped = _plain_gzip(scope)
+            if gzipped is None:
+                return None
+            return self.answers.get(self.store.current(), scope["path"], gzipped)
         except Exception:  # answered (and reported) the usual way instead
             return None
 
@@ -112,25 +128,18 @@ class TileEndpoint:
 
     async def _handle(self, scope: Scope, send: Send, catalog: Catalog) -> None:
         """Answer a request no kept answer fits (and keep the answer if it may be reused)."""
-        accept, conditional = b"", False
-        for name, value in scope["headers"]:
-            if name == b"accept-encoding":
-                accept = value
-            elif name in CONDITIONS:
-                conditional = True
+        gzipped = _plain_gzip(scope)  # None: conditions or a range
         located = await self._locate(send, catalog, scope["path_params"])
         if located is None:
             return
         tileset, tile = located
         found = catalog.tile(tileset, tile)
-        if conditional:
-            await self._planned(send, scope, catalog, tileset, found)
+        if gzipped is None:
+            await self._planned(send, scope, tileset, found)
             return
-        prepared = self._prepared(catalog, tileset, found, _accepts_gzip(accept))
-        keep = self.answers.limit and not scope.get("root_path")  # kept by the path alone
-        key = _plain_key(scope) if keep else None
-        if key is not None:
-            self.answers.put(catalog, key, prepared)
+        prepared = self._prepared(tileset, found, gzipped)
+        if self.answers.limit and not scope.get("root_path"):  # kept by the path alone
+            self.answers.put(catalog, scope["path"], gzipped, prepared)
         await send(prepared.start)
         await send(HEAD_BODY if scope["method"] == "HEAD" else prepared.message)
 
@@ -166,12 +175,12 @@ class TileEndpoint:
         return tileset, tile
 
     def _prepared(
-        self, catalog: Catalog, tileset: Tileset, found: tuple[bytes, int] | None, gzipped: bool
+        self, tileset: Tileset, found: tuple[bytes, int] | None, gzipped: bool
     ) -> Prepared:
         """plan()'s answer to a request without conditions, made directly (for speed)."""
         if found is None:  # empty inside the zoom range
             empty = f'"{tileset.digest[:16]}-empty"'.encode()
-            headers = [*self.common, (b"etag", empty), *self.cors]
+            headers = [*self.common, (b"etag", empty), *self.allow]
             return Prepared.of(204, headers, b"")
         data, image = found
         if not gzipped:
@@ -180,10 +189,9 @@ class TileEndpoint:
         headers = [
             *self.whole,
             (b"etag", etag.encode()),
-            (b"last-modified", http_date(catalog.modified).encode()),
             *(self.gzip_fields if gzipped else self.plain_fields),
             (b"content-length", str(len(data)).encode()),
-            *self.cors,
+            *self.allow,
         ]
         return Prepared.of(200, headers, data)
 
@@ -191,16 +199,15 @@ class TileEndpoint:
         self,
         send: Send,
         scope: Scope,
-        catalog: Catalog,
         tileset: Tileset,
         found: tuple[bytes, int] | None,
     ) -> None:
         """Answer a request with conditions or a range, by the book (server.conditional)."""
         method, fields = scope["method"], request_fields(scope)
         if found is None:  # empty inside the zoom range: 204, or 304 to a matching If-None-Match
-            rep = Representation(0, "", f'"{tileset.digest[:16]}-empty"', catalog.modified)
+            rep = Representation(0, "", f'"{tileset.digest[:16]}-empty"', None)
             status = 304 if preconditions(method, fields, rep) == 304 else 204
-            headers = [*self.common, (b"etag", rep.etag.encode()), *self.cors]
+            headers = [*self.common, (b"etag", rep.etag.encode()), *self.allow]
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
@@ -209,16 +216,12 @@ class TileEndpoint:
         if not gzipped:
             data = gzip.decompress(data)
         etag = f'"{tileset.digest[:16]}-{image}-{"g" if gzipped else "i"}"'
-        rep = Representation(
-            len(data), MVT, etag, catalog.modified, self.gzipped if gzipped else self.plain
-        )
+        rep = Representation(len(data), MVT, etag, None, self.gzipped if gzipped else self.plain)
         decided = plan(method, fields, rep)
+        listed = [h for h in header_list(decided) if h[0] != b"accept-ranges"]
+        cors = self.allow if decided.status in (200, 206, 304) else self.cors  # errors: JSON
         await send(
-            {
-                "type": "http.response.start",
-                "status": decided.status,
-                "headers": [*header_list(decided), *self.cors],
-            }
+            {"type": "http.response.start", "status": decided.status, "headers": [*listed, *cors]}
         )
         body = b"" if method == "HEAD" else payload(decided, data)
         await send({"type": "http.response.body", "body": body})

@@ -10,15 +10,30 @@ from pathlib import Path
 import pytest
 
 import server.catalog
+from levelup.db import db_path
 from server.catalog import Catalog, DataStore
 from tiles.manifest import MANIFEST
 
 
 def _touch_manifest(data_dir: Path) -> None:
-    """Make the manifest look newly written (as a build writing it does)."""
+    """Make the manifest look newly written (as a build writing it does): a new file, dated 5 s
+    after both the old one and the database, so a catalogue loaded from now on has a later
+    `modified`. It replaces the file, as builds do: the old one is a hard link shared with
+    other tests' data directories (tests.conftest.clone_data_dir), whose dates must not move."""
     manifest = data_dir / "tiles" / MANIFEST
-    later = manifest.stat().st_mtime_ns + 5_000_000_000
-    os.utime(manifest, ns=(later, later))
+    newest = max(manifest.stat().st_mtime_ns, db_path(data_dir).stat().st_mtime_ns)
+    later = newest + 5_000_000_000
+    written = manifest.with_suffix(".touched")
+    written.write_bytes(manifest.read_bytes())
+    os.utime(written, ns=(later, later))
+    written.replace(manifest)
+
+
+def _is_fresh(loaded: Catalog, data_dir: Path, served: Catalog) -> None:
+    """`loaded` is what a fresh load of `data_dir` gives, and not the `served` build."""
+    fresh = Catalog(data_dir)
+    assert loaded.modified == fresh.modified > served.modified
+    assert loaded.tilesets == fresh.tilesets
 
 
 def _hold_loads(monkeypatch: pytest.MonkeyPatch, *, first_only: bool = False) -> threading.Event:
@@ -63,7 +78,7 @@ def test_a_newer_build_loads_beside_the_current_one(
         assert time.monotonic() < deadline, "the newer build never arrived"
         time.sleep(0.02)
     newer = store.current()
-    assert isinstance(newer, Catalog) and newer.tilesets.keys() == served.tilesets.keys()
+    _is_fresh(newer, own_data_dir, served)
     time.sleep(0.02)
     assert store.current() is newer  # loaded once: the stamp is the one it was loaded for
 
@@ -79,12 +94,13 @@ def test_an_older_load_never_replaces_a_later_one(
     _touch_manifest(own_data_dir)  # a later build, which this server wrote and refreshes
     store.refresh()
     refreshed = store.current()
-    assert refreshed is not served
+    _is_fresh(refreshed, own_data_dir, served)
     release.set()  # the older load now finishes, after the later one
     assert store._loading is not None
     store._loading.join(timeout=30)
     time.sleep(0.02)
     assert store.current() is refreshed
+    _is_fresh(store.current(), own_data_dir, served)
 
 
 def test_interval_zero_and_refresh_load_before_answering(own_data_dir: Path) -> None:
@@ -97,7 +113,7 @@ def test_interval_zero_and_refresh_load_before_answering(own_data_dir: Path) -> 
         _touch_manifest(own_data_dir)
         if store.reload_interval:
             store.refresh()  # after this server wrote a build: no waiting for the interval
-        assert store.current() is not served
+        _is_fresh(store.current(), own_data_dir, served)
         assert store.current() is store.current()
 
 
