@@ -4,8 +4,9 @@ uvicorn with the same loop, parser and logging as `levelup serve` (run as its ow
 Usage: python -m bench.bare_app PORT [MBTILES PREFIX]
 
 With MBTILES and PREFIX it answers each tile path (PREFIX/z/x/y.pbf) with that tile's stored
-bytes and header fields shaped like levelup's (the same seven fields, values of the same length),
-held in a dict: the ceiling for exactly the bytes levelup sends, with no work of its own.
+bytes and header fields shaped like levelup's (the same eight fields, values of the same
+length), held in a dict: the ceiling for exactly the bytes levelup sends, with no work of its
+own.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def tile_fields(size: int) -> list[tuple[bytes, bytes]]:
         (b"content-encoding", b"gzip"),
         (b"content-length", str(size).encode()),
         (b"access-control-allow-origin", b"*"),
+        (b"access-control-expose-headers", b"ETag"),
     ]
 
 

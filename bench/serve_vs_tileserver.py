@@ -244,7 +244,7 @@ def report(r: dict[str, Any]) -> str:
         alike = r["bare_uvicorn_tile_like"]["rps"]
         lines.append(
             f"levelup, 1 worker, against a bare app sending the same bytes (each tile's own "
-            f"body, the same seven header fields, from a dict): "
+            f"body, the same eight header fields, from a dict): "
             f"{r['levelup_1_worker']['rps'] / alike:.2f}x"
         )
     g = r["national_geojson"]

@@ -46,7 +46,10 @@ class Settings(BaseSettings):
         None, description="Base URL clients use (e.g. behind a proxy); default: from the request."
     )
     tile_cache_tiles: int = Field(
-        20000, ge=0, description="Tiles kept in memory per worker (0 disables the cache)."
+        20000,
+        ge=0,
+        description="Tiles whose answers are kept in memory per worker, each with up to two"
+        " copies (gzip and not); 0 disables the cache.",
     )
     reload_interval: float = Field(
         2.0, ge=0, description="Seconds between checks for a newer build to serve."

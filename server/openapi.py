@@ -51,11 +51,13 @@ VALIDATORS = {
     "Cache-Control": {"description": "How long caches may reuse it", "schema": {}},
 }
 # tiles: the ETag alone validates them (server.tiles)
-TILE_VALIDATORS = {k: v for k, v in VALIDATORS.items() if k != "Last-Modified"}
+UNDATED = {k: v for k, v in VALIDATORS.items() if k != "Last-Modified"}
 
 
-def _conditional(validators: dict[str, Any] = VALIDATORS) -> dict[str, Any]:
-    """Answers every GET may give (RFC 9110 conditional and range requests)."""
+def _conditional(dated: bool = True) -> dict[str, Any]:
+    """Answers every GET may give (RFC 9110 conditional and range requests); `dated=False`
+    for answers validated by their ETag alone (tiles), where date conditions do not apply."""
+    validators = VALIDATORS if dated else UNDATED
     return {
         "206": {
             "description": "Partial content: the Range asked for (several ranges as "
@@ -63,11 +65,18 @@ def _conditional(validators: dict[str, Any] = VALIDATORS) -> dict[str, Any]:
             "headers": {**validators, "Content-Range": {"schema": {"type": "string"}}},
         },
         "304": {
-            "description": "Not modified (If-None-Match, or If-Modified-Since)",
+            "description": "Not modified (If-None-Match, or If-Modified-Since)"
+            if dated
+            else "Not modified (If-None-Match)",
             "headers": validators,
         },
         "400": _json("Malformed parameter, or a malformed bytes Range header", ERROR),
-        "412": _json("Precondition failed (If-Match, If-Unmodified-Since)", ERROR),
+        "412": _json(
+            "Precondition failed (If-Match, If-Unmodified-Since)"
+            if dated
+            else "Precondition failed (If-Match)",
+            ERROR,
+        ),
         "416": _json("Range not satisfiable (Content-Range: bytes */length)", ERROR),
     }
 
@@ -78,12 +87,12 @@ def _get(
     ok: dict[str, Any],
     *errors: int,
     extra: dict[str, Any] | None = None,
-    validators: dict[str, Any] = VALIDATORS,
+    dated: bool = True,
 ) -> dict[str, Any]:
     responses = {
-        "200": {**ok, "headers": validators},
+        "200": {**ok, "headers": VALIDATORS if dated else UNDATED},
         **(extra or {}),
-        **_conditional(validators),
+        **_conditional(dated),
         **_errors(*errors),
     }
     return {"get": {"summary": summary, "parameters": parameters, "responses": responses}}
@@ -370,7 +379,7 @@ def document() -> dict[str, Any]:
             404,
             503,
             extra={"204": {"description": "Empty tile inside the zoom range"}},
-            validators=TILE_VALIDATORS,
+            dated=False,
         ),
         **{
             f"/downloads/{{tileset}}.{suffix}": _get(

@@ -41,8 +41,9 @@ Pair = list["Prepared | None"]
 
 
 class TileAnswers:
-    """The answers to the last `limit` tile paths of the current build (the oldest path kept
-    goes first); `limit=0` keeps none. Only answers of the tile route are kept, and only 200s
+    """The answers to the last `limit` tile paths of the current build, each path with up to
+    two copies (the oldest path kept goes first, never the one being written); `limit=0`
+    keeps none. Only answers of the tile route are kept, and only 200s
     and 204s, so a path with a kept answer is a tile path with valid coordinates."""
 
     def __init__(self, limit: int, budget: int = BUDGET) -> None:
@@ -77,8 +78,14 @@ class TileAnswers:
         old = pair[gzipped]
         self._size += size - (0 if old is None else len(old.message["body"]))
         pair[gzipped] = prepared
-        while len(self._answers) > self.limit or self._size > self.budget:
-            dropped = self._answers.pop(next(iter(self._answers)))
+        while (len(self._answers) > self.limit or self._size > self.budget) and len(
+            self._answers
+        ) > 1:
+            oldest = next(iter(self._answers))
+            if oldest == path:  # the path just written stays: it goes behind the others
+                self._answers[path] = self._answers.pop(path)
+                continue
+            dropped = self._answers.pop(oldest)
             self._size -= sum(len(p.message["body"]) for p in dropped if p is not None)
 
     def _reset(self, build: object) -> None:

@@ -11,8 +11,8 @@ next one (server.tile_answers).
 A tile's answer carries only the fields its readers use: every field costs the server time on
 each of thousands of requests a map makes. The ETag is its only validator (no Last-Modified:
 a date adds nothing to a strong tag); ranges are served but not advertised (no Accept-Ranges:
-nobody asks for part of a tile); nothing is exposed to scripts (Access-Control-Expose-Headers:
-map libraries read only Cache-Control and Expires of a tile, which are always readable).
+nobody asks for part of a tile); only the ETag is exposed to scripts on other origins
+(MapLibre reads it to skip re-parsing an unchanged tile when it refreshes an expired one).
 """
 
 from __future__ import annotations
@@ -80,7 +80,8 @@ class TileEndpoint:
         self.store = store
         cache = f"public, max-age={settings.tile_max_age}".encode()
         self.cors = cors_fields(settings.cors_origin.encode())  # errors: as server.cors ends them
-        self.allow = self.cors[:1]  # tile answers: Access-Control-Allow-Origin alone
+        # tile answers: the origin, and only the ETag exposed (see the module's docstring)
+        self.allow = [self.cors[0], (b"access-control-expose-headers", b"ETag")]
         self.common = [(b"cache-control", cache), (b"vary", b"accept-encoding")]
         fields = (("cache-control", cache.decode()), ("vary", "accept-encoding"))
         self.plain = fields
@@ -206,7 +207,10 @@ class TileEndpoint:
         method, fields = scope["method"], request_fields(scope)
         if found is None:  # empty inside the zoom range: 204, or 304 to a matching If-None-Match
             rep = Representation(0, "", f'"{tileset.digest[:16]}-empty"', None)
-            status = 304 if preconditions(method, fields, rep) == 304 else 204
+            status = preconditions(method, fields, rep) or 204
+            if status == 412:
+                await self._error(send, 412, "precondition failed: the representation has changed")
+                return
             headers = [*self.common, (b"etag", rep.etag.encode()), *self.allow]
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": b""})

@@ -41,7 +41,18 @@ def test_the_byte_budget_holds_and_zero_keeps_none() -> None:
     answers.put(build, _path(3), True, _answer(2))  # replacing an answer counts the new size
     answers.put(build, _path(9), True, _answer(11))  # larger than the whole budget: not kept
     assert answers.get(build, _path(9), True) is None and len(answers) == 2
-    assert answers.get(build, _path(3), True) is not None
+    answers.put(build, _path(5), True, _answer(4))  # 2 + 4 + 4: fits only if 4 was let go
+    assert [n for n in range(6) if answers.get(build, _path(n), True) is not None] == [3, 4, 5]
     none = TileAnswers(0)
     none.put(build, _path(1), True, _answer(1))
     assert none.get(build, _path(1), True) is None
+
+
+def test_the_path_being_written_is_never_the_one_dropped() -> None:
+    answers, build = TileAnswers(100, budget=10), object()
+    answers.put(build, _path(0), False, _answer(6))
+    answers.put(build, _path(1), True, _answer(3))
+    answers.put(build, _path(0), True, _answer(3))  # path 0 is the oldest, but just written
+    assert answers.get(build, _path(0), True) is not None
+    assert answers.get(build, _path(0), False) is not None
+    assert answers.get(build, _path(1), True) is None and len(answers) == 2

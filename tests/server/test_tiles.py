@@ -68,6 +68,11 @@ def test_empty_tile_inside_range_is_204_outside_is_404(client) -> None:
     assert empty.status_code == 204 and empty.content == b""
     beyond = client.get(f"{URL}/12/2020/1300.pbf")
     assert beyond.status_code == 404 and "overzoom" in beyond.json()["error"]["message"]
+    etag = empty.headers["etag"]
+    assert client.get(f"{URL}/5/0/0.pbf", headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(f"{URL}/5/0/0.pbf", headers={"If-Match": etag}).status_code == 204
+    failed = client.get(f"{URL}/5/0/0.pbf", headers={"If-Match": '"other"'})
+    assert failed.status_code == 412 and "precondition" in failed.json()["error"]["message"]
 
 
 @pytest.mark.parametrize(
