@@ -75,10 +75,10 @@ def _write(paths: list[str], target: Path) -> Path:
 
 
 def ours(
-    data_dir: Path, workers: int, paths: Path, seconds: int
+    data_dir: Path, workers: int, paths: Path, seconds: int, *, extract: bool = True
 ) -> tuple[wrk.Load, list[float], int]:
-    """wrk against `levelup serve`; also the national GeoJSON extract (seconds of each of
-    eleven requests in a row, bytes)."""
+    """wrk against `levelup serve`; with `extract`, also the national GeoJSON extract (seconds
+    of each of eleven requests in a row, bytes)."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -101,7 +101,7 @@ def ours(
         wait_until_up(f"{base}/healthz", process)
         load = wrk.run(base, paths, seconds=seconds)
         times, size = [], 0
-        for _ in range(11):  # the first is cold, the rest warm
+        for _ in range(11 if extract else 0):  # the first is cold, the rest warm
             started = time.perf_counter()
             with urllib.request.urlopen(f"{base}{GEOJSON}") as response:
                 size = len(response.read())
@@ -181,15 +181,15 @@ def run(data_dir: Path, work: Path, seconds: int = 20) -> dict[str, Any]:
     ours_paths = _write(listed, work / "paths-ours.txt")
     peer_paths = _write(tile_paths(mbtiles, "/data/lad"), work / "paths-peer.txt")
     peer = tileserver(mbtiles, work, peer_paths, seconds)
-    ceilings, ones, extract_s, extract_bytes = [], [], [0.0], 0
+    ceilings, ones, extract_s, extract_bytes = [], [], [], 0
     for round_ in range(ROUNDS):  # in turns, so that drift in the machine's speed falls on both
         ceilings.append(bare(ours_paths, seconds))
-        one, times, size = ours(data_dir, 1, ours_paths, seconds)
+        one, times, size = ours(data_dir, 1, ours_paths, seconds, extract=round_ == 0)
         ones.append(one)
-        if round_ == 0:
+        if times:
             extract_s, extract_bytes = times, size
     alike = bare(ours_paths, seconds, replay=(mbtiles, f"/tiles/{TILESET}"))
-    two, _, _ = ours(data_dir, 2, ours_paths, seconds)
+    two, _, _ = ours(data_dir, 2, ours_paths, seconds, extract=False)
     return {
         "tileset": TILESET,
         "urls": len(listed),

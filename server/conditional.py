@@ -45,6 +45,7 @@ class Representation:
     etag: str  # a strong entity tag with its quotes: '"abc"'
     last_modified: int | None  # seconds since the epoch
     headers: tuple[tuple[str, str], ...] = ()  # cache-control, content-encoding, vary…
+    advertise_ranges: bool = True  # Accept-Ranges: bytes (ranges are served either way)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +207,10 @@ def byte_ranges(value: str, size: int) -> list[tuple[int, int]] | str | None:
     return merged
 
 
+def _ranges(rep: Representation) -> tuple[tuple[str, str], ...]:
+    return (("accept-ranges", "bytes"),) if rep.advertise_ranges else ()
+
+
 def _validators(rep: Representation) -> tuple[tuple[str, str], ...]:
     dated = (("last-modified", http_date(rep.last_modified)),) if rep.last_modified else ()
     return (("etag", rep.etag), *dated, *rep.headers)
@@ -224,7 +229,7 @@ def plan(
         return _error(412, "precondition failed: the representation has changed", validators)
     whole = Plan(
         200,
-        (("content-type", rep.media_type), ("accept-ranges", "bytes"), *validators),
+        (("content-type", rep.media_type), *_ranges(rep), *validators),
         ((0, rep.size - 1),) if rep.size else (),
     )
     header = fields.get("range")
@@ -236,12 +241,12 @@ def plan(
     if ranges is None:
         return whole
     if isinstance(ranges, str):
-        return _error(400, ranges, (("accept-ranges", "bytes"),))
+        return _error(400, ranges, _ranges(rep))
     if not ranges:
         return _error(
             416,
             f"range {header.strip()[:60]} is beyond the {rep.size} bytes available",
-            (("accept-ranges", "bytes"), ("content-range", f"bytes */{rep.size}")),
+            (*_ranges(rep), ("content-range", f"bytes */{rep.size}")),
         )
     if len(ranges) == 1:
         first, last = ranges[0]
@@ -249,7 +254,7 @@ def plan(
             206,
             (
                 ("content-type", rep.media_type),
-                ("accept-ranges", "bytes"),
+                *_ranges(rep),
                 ("content-range", f"bytes {first}-{last}/{rep.size}"),
                 *validators,
             ),
@@ -268,6 +273,6 @@ def plan(
     media = f"multipart/byteranges; boundary={boundary}"
     return Plan(
         206,
-        (("content-type", media), ("accept-ranges", "bytes"), *validators),
+        (("content-type", media), *_ranges(rep), *validators),
         tuple(segments),
     )

@@ -17,6 +17,7 @@ nobody asks for part of a tile); only the ETag is exposed to scripts on other or
 
 from __future__ import annotations
 
+import functools
 import gzip
 
 from starlette.types import Message, Receive, Scope, Send
@@ -46,17 +47,16 @@ def _number(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
-_GZIP_BY_ACCEPT: dict[bytes, bool] = {}  # Accept-Encoding values seen -> accepts gzip?
-
-
+@functools.lru_cache(maxsize=256)
 def _accepts_gzip(accept_encoding: bytes) -> bool:
-    """accepts_gzip() of a raw field value, remembered (clients send a handful of values)."""
-    found = _GZIP_BY_ACCEPT.get(accept_encoding)
-    if found is None:
-        if len(_GZIP_BY_ACCEPT) >= 256:
-            _GZIP_BY_ACCEPT.clear()
-        found = _GZIP_BY_ACCEPT[accept_encoding] = accepts_gzip(accept_encoding.decode("latin-1"))
-    return found
+    return accepts_gzip(accept_encoding.decode("latin-1"))
+
+
+def _etag(tileset: Tileset, image: int | None, gzipped: bool = False) -> str:
+    """A tile copy's strong entity tag (`image` None: the empty tile's)."""
+    if image is None:
+        return f'"{tileset.digest[:16]}-empty"'
+    return f'"{tileset.digest[:16]}-{image}-{"g" if gzipped else "i"}"'
 
 
 def _plain_gzip(scope: Scope) -> bool | None:
@@ -180,16 +180,14 @@ class TileEndpoint:
     ) -> Prepared:
         """plan()'s answer to a request without conditions, made directly (for speed)."""
         if found is None:  # empty inside the zoom range
-            empty = f'"{tileset.digest[:16]}-empty"'.encode()
-            headers = [*self.common, (b"etag", empty), *self.allow]
+            headers = [*self.common, (b"etag", _etag(tileset, None).encode()), *self.allow]
             return Prepared.of(204, headers, b"")
         data, image = found
         if not gzipped:
             data = gzip.decompress(data)
-        etag = f'"{tileset.digest[:16]}-{image}-{"g" if gzipped else "i"}"'
         headers = [
             *self.whole,
-            (b"etag", etag.encode()),
+            (b"etag", _etag(tileset, image, gzipped).encode()),
             *(self.gzip_fields if gzipped else self.plain_fields),
             (b"content-length", str(len(data)).encode()),
             *self.allow,
@@ -206,7 +204,7 @@ class TileEndpoint:
         """Answer a request with conditions or a range, by the book (server.conditional)."""
         method, fields = scope["method"], request_fields(scope)
         if found is None:  # empty inside the zoom range: 204, or 304 to a matching If-None-Match
-            rep = Representation(0, "", f'"{tileset.digest[:16]}-empty"', None)
+            rep = Representation(0, "", _etag(tileset, None), None)
             status = preconditions(method, fields, rep) or 204
             if status == 412:
                 await self._error(send, 412, "precondition failed: the representation has changed")
@@ -219,13 +217,12 @@ class TileEndpoint:
         gzipped = wants_gzip(fields, method)
         if not gzipped:
             data = gzip.decompress(data)
-        etag = f'"{tileset.digest[:16]}-{image}-{"g" if gzipped else "i"}"'
-        rep = Representation(len(data), MVT, etag, None, self.gzipped if gzipped else self.plain)
+        copy = self.gzipped if gzipped else self.plain
+        etag = _etag(tileset, image, gzipped)
+        rep = Representation(len(data), MVT, etag, None, copy, advertise_ranges=False)
         decided = plan(method, fields, rep)
-        listed = [h for h in header_list(decided) if h[0] != b"accept-ranges"]
         cors = self.allow if decided.status in (200, 206, 304) else self.cors  # errors: JSON
-        await send(
-            {"type": "http.response.start", "status": decided.status, "headers": [*listed, *cors]}
-        )
+        headers = [*header_list(decided), *cors]
+        await send({"type": "http.response.start", "status": decided.status, "headers": headers})
         body = b"" if method == "HEAD" else payload(decided, data)
         await send({"type": "http.response.body", "body": body})

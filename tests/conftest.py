@@ -19,9 +19,12 @@ from starlette.types import ASGIApp
 
 from boundaries.changes import CodeChanges, default_changes
 from boundaries.registry import Registry, default_registry
+from levelup.db import db_path
 from pipeline.build import DataBuild, build_data
 from pipeline.catalogue import Catalogue, default_catalogue, shipped_catalogue
 from tiles.build import TileBuild, build_tiles
+from tiles.entry import TilesetEntry
+from tiles.manifest import MANIFEST, read_manifest, write_manifest
 
 # The catalogue most tests run on: these shipped indicators, every measure, level and year,
 # joined like the whole catalogue. Every command the tests run (in this process or another)
@@ -172,6 +175,18 @@ def clone_data_dir(source: Path, target: Path) -> Path:
         if (source / folder).is_dir():
             shutil.copytree(source / folder, target / folder, copy_function=os.link)
     return target
+
+
+def publish_manifest(data_dir: Path, entries: dict[str, TilesetEntry] | None = None) -> None:
+    """Write the manifest anew (these entries, or the ones it lists) as a build does: a new
+    file renamed into place (the old one may be a hard link shared with other tests' copies,
+    whose dates must not move), dated 5 s after both it and the database, so a catalogue
+    loaded from now on is a newer build."""
+    manifest = data_dir / "tiles" / MANIFEST
+    newest = max(manifest.stat().st_mtime_ns, db_path(data_dir).stat().st_mtime_ns)
+    write_manifest(manifest, read_manifest(manifest) if entries is None else entries)
+    later = newest + 5_000_000_000
+    os.utime(manifest, ns=(later, later))
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from pathlib import Path
@@ -10,23 +9,8 @@ from pathlib import Path
 import pytest
 
 import server.catalog
-from levelup.db import db_path
 from server.catalog import Catalog, DataStore
-from tiles.manifest import MANIFEST
-
-
-def _touch_manifest(data_dir: Path) -> None:
-    """Make the manifest look newly written (as a build writing it does): a new file, dated 5 s
-    after both the old one and the database, so a catalogue loaded from now on has a later
-    `modified`. It replaces the file, as builds do: the old one is a hard link shared with
-    other tests' data directories (tests.conftest.clone_data_dir), whose dates must not move."""
-    manifest = data_dir / "tiles" / MANIFEST
-    newest = max(manifest.stat().st_mtime_ns, db_path(data_dir).stat().st_mtime_ns)
-    later = newest + 5_000_000_000
-    written = manifest.with_suffix(".touched")
-    written.write_bytes(manifest.read_bytes())
-    os.utime(written, ns=(later, later))
-    written.replace(manifest)
+from tests.conftest import publish_manifest
 
 
 def _is_fresh(loaded: Catalog, data_dir: Path, served: Catalog) -> None:
@@ -68,7 +52,7 @@ def test_a_newer_build_loads_beside_the_current_one(
     store = DataStore(own_data_dir, reload_interval=0.01)
     served = store.catalog
     release = _hold_loads(monkeypatch)
-    _touch_manifest(own_data_dir)
+    publish_manifest(own_data_dir)
     time.sleep(0.02)
     assert _in_time(store.current) is served  # the load is under way; the old build answers
     assert _in_time(store.current) is served  # and only one load runs
@@ -88,10 +72,10 @@ def test_an_older_load_never_replaces_a_later_one(
 ) -> None:
     store = DataStore(own_data_dir, reload_interval=0.01)
     release = _hold_loads(monkeypatch, first_only=True)
-    _touch_manifest(own_data_dir)
+    publish_manifest(own_data_dir)
     time.sleep(0.02)
     served = store.current()  # starts loading the build of that moment (held)
-    _touch_manifest(own_data_dir)  # a later build, which this server wrote and refreshes
+    publish_manifest(own_data_dir)  # a later build, which this server wrote and refreshes
     store.refresh()
     refreshed = store.current()
     _is_fresh(refreshed, own_data_dir, served)
@@ -110,7 +94,7 @@ def test_interval_zero_and_refresh_load_before_answering(own_data_dir: Path) -> 
     ):
         store = make()
         served = store.catalog
-        _touch_manifest(own_data_dir)
+        publish_manifest(own_data_dir)
         if store.reload_interval:
             store.refresh()  # after this server wrote a build: no waiting for the interval
         _is_fresh(store.current(), own_data_dir, served)
@@ -123,5 +107,5 @@ def test_a_broken_newer_build_keeps_the_current_one(own_data_dir: Path) -> None:
     victim = next(iter(served.tilesets.values())).path
     victim.unlink()  # a hard link of the shared build: the original stays
     victim.write_bytes(b"half a file")
-    _touch_manifest(own_data_dir)
+    publish_manifest(own_data_dir)
     assert store.current() is served

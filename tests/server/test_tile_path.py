@@ -16,13 +16,13 @@ import pytest
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
-from levelup.db import db_path
 from levelup.settings import Settings
 from server.app import create_app
 from server.cors import EXPOSED
 from server.tile_path import TileFastPath
+from tests.conftest import publish_manifest
 from tests.server.conftest import LAD
-from tiles.manifest import MANIFEST, read_manifest, tileset_file_name, write_manifest
+from tiles.manifest import MANIFEST, read_manifest, tileset_file_name
 
 TILE = f"/tiles/{LAD}/6/31/20.pbf"
 EMPTY = f"/tiles/{LAD}/5/0/0.pbf"  # open Pacific: 204
@@ -187,16 +187,13 @@ def test_the_fast_path_ends_with_the_cors_fields(apps: tuple[Starlette, Starlett
 def _rebuild_tileset(data_dir: Path, tileset_id: str) -> None:
     """What a rebuild that changes one tileset does: its file under a new content hash, and
     the manifest switched over to it (with a later time, so servers load the new build)."""
-    path = data_dir / "tiles" / MANIFEST
-    entries = read_manifest(path)
+    entries = read_manifest(data_dir / "tiles" / MANIFEST)
     old = entries[tileset_id]
     digest = hashlib.sha256(old.hash.encode()).hexdigest()
     renamed = tileset_file_name(tileset_id, digest)
     os.link(data_dir / "tiles" / old.file, data_dir / "tiles" / renamed)
     entries[tileset_id] = dataclasses.replace(old, hash=digest, file=renamed)
-    write_manifest(path, entries)
-    later = max(path.stat().st_mtime_ns, db_path(data_dir).stat().st_mtime_ns) + 5_000_000_000
-    os.utime(path, ns=(later, later))
+    publish_manifest(data_dir, entries)
 
 
 def test_a_kept_answer_is_dropped_with_its_build(own_data_dir: Path) -> None:
