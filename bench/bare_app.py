@@ -1,7 +1,9 @@
 """The ceiling: a bare ASGI app answering every path with a constant 700-byte body, served by
-uvicorn with the same loop, parser and logging as `levelup serve` (run as its own process).
+uvicorn with the same loop, parser and logging as `levelup serve --server uvicorn` (run as its
+own process).
 
 Usage: python -m bench.bare_app PORT [MBTILES PREFIX]
+       python -m bench.bare_app PORT --granian   (the constant app on granian, for reference)
 
 With MBTILES and PREFIX it answers each tile path (PREFIX/z/x/y.pbf) with that tile's stored
 bytes and header fields shaped like levelup's (the same eight fields, values of the same
@@ -76,15 +78,37 @@ def answering(headers: list[tuple[bytes, bytes]], body: bytes) -> Any:
     return app
 
 
+def constant() -> Any:
+    """Factory of the constant app (granian imports its app by name)."""
+    return answering(HEADERS, BODY)
+
+
 def main() -> None:
-    """Serve the constant app on 127.0.0.1:PORT until stopped."""
+    """Serve the constant (or replaying) app on 127.0.0.1:PORT until stopped."""
+    port = int(sys.argv[1])
+    if sys.argv[2:] == ["--granian"]:
+        from granian import Granian
+        from granian.constants import HTTPModes, Interfaces, Loops
+        from granian.log import LogLevels
+
+        Granian(
+            "bench.bare_app:constant",
+            factory=True,
+            address="127.0.0.1",
+            port=port,
+            interface=Interfaces.ASGI,
+            loop=Loops.uvloop,
+            http=HTTPModes.http1,
+            log_level=LogLevels.warning,
+        ).serve()
+        return
     import uvicorn
 
-    app = replaying(sys.argv[2], sys.argv[3]) if len(sys.argv) > 3 else answering(HEADERS, BODY)
+    app = replaying(sys.argv[2], sys.argv[3]) if len(sys.argv) > 3 else constant()
     uvicorn.run(
         app,
         host="127.0.0.1",
-        port=int(sys.argv[1]),
+        port=port,
         access_log=False,
         log_level="warning",
         loop="uvloop",

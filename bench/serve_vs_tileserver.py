@@ -1,6 +1,7 @@
-"""Serving: levelup (1 and 2 uvicorn workers) against TileServer GL light on the same MBTiles,
-and against the ceiling of Python here: a bare uvicorn app sending a constant 700-byte body
-(the two run in turns, three times each, and compared by their medians).
+"""Serving: levelup (1 and 2 granian workers, and 1 uvicorn worker) against TileServer GL light
+on the same MBTiles, and against the ceiling of Python here: a bare uvicorn app sending a
+constant 700-byte body (it and levelup with 1 worker run in turns, three times each, and are
+compared by their medians; the constant app on granian is shown too).
 
 The same shuffled list of every existing tile URL of one tileset is replayed by wrk against
 each server in one run (gzip accepted, as browsers and QGIS send). Also times the national
@@ -75,10 +76,16 @@ def _write(paths: list[str], target: Path) -> Path:
 
 
 def ours(
-    data_dir: Path, workers: int, paths: Path, seconds: int, *, extract: bool = True
+    data_dir: Path,
+    workers: int,
+    paths: Path,
+    seconds: int,
+    *,
+    extract: bool = True,
+    server: str = "granian",
 ) -> tuple[wrk.Load, list[float], int]:
-    """wrk against `levelup serve`; with `extract`, also the national GeoJSON extract (seconds
-    of each of eleven requests in a row, bytes)."""
+    """wrk against `levelup serve` on `server`; with `extract`, also the national GeoJSON
+    extract (seconds of each of eleven requests in a row, bytes)."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -92,6 +99,8 @@ def ours(
             str(port),
             "--workers",
             str(workers),
+            "--server",
+            server,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
@@ -112,11 +121,19 @@ def ours(
         process.wait(timeout=20)
 
 
-def bare(paths: Path, seconds: int, replay: tuple[Path, str] | None = None) -> wrk.Load:
+def bare(
+    paths: Path,
+    seconds: int,
+    replay: tuple[Path, str] | None = None,
+    *,
+    granian: bool = False,
+) -> wrk.Load:
     """wrk against the bare uvicorn app (the same URLs, each answered with the constant body,
-    or, given `replay` (an MBTiles file and the URL prefix), with that tile's own bytes)."""
+    or, given `replay` (an MBTiles file and the URL prefix), with that tile's own bytes); with
+    `granian`, the constant app on granian instead."""
     port = free_port()
     tiles = [str(replay[0]), replay[1]] if replay is not None else []
+    tiles = ["--granian"] if granian else tiles
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.bare_app", str(port), *tiles],
         stdout=subprocess.DEVNULL,
@@ -189,6 +206,8 @@ def run(data_dir: Path, work: Path, seconds: int = 20) -> dict[str, Any]:
         if times:
             extract_s, extract_bytes = times, size
     alike = bare(ours_paths, seconds, replay=(mbtiles, f"/tiles/{TILESET}"))
+    bare_granian = bare(ours_paths, seconds, granian=True)
+    on_uvicorn, _, _ = ours(data_dir, 1, ours_paths, seconds, extract=False, server="uvicorn")
     two, _, _ = ours(data_dir, 2, ours_paths, seconds, extract=False)
     return {
         "tileset": TILESET,
@@ -200,6 +219,8 @@ def run(data_dir: Path, work: Path, seconds: int = 20) -> dict[str, Any]:
         "levelup_1_worker": _median(ones).__dict__,
         "levelup_1_worker_runs": [load.__dict__ for load in ones],
         "levelup_2_workers": two.__dict__,
+        "levelup_1_worker_uvicorn": on_uvicorn.__dict__,
+        "bare_granian": bare_granian.__dict__,
         "bare_uvicorn": _median(ceilings).__dict__,
         "bare_uvicorn_runs": [load.__dict__ for load in ceilings],
         "bare_uvicorn_tile_like": alike.__dict__,
@@ -222,10 +243,14 @@ def report(r: dict[str, Any]) -> str:
     for name, key in (
         ("bare uvicorn (ceiling)", "bare_uvicorn"),
         ("bare, the same bytes", "bare_uvicorn_tile_like"),
+        ("bare granian (constant)", "bare_granian"),
         ("TileServer GL light", "tileserver_gl_light"),
         ("levelup, 1 worker", "levelup_1_worker"),
         ("levelup, 2 workers", "levelup_2_workers"),
+        ("levelup, 1 uvicorn worker", "levelup_1_worker_uvicorn"),
     ):
+        if key not in r:  # results of an earlier version of this bench
+            continue
         m = r[key]
         lines.append(
             f"{name:26}{m['rps']:>10,.0f}{m['p50_ms']:>9.2f}{m['p99_ms']:>9.2f}"
@@ -243,9 +268,16 @@ def report(r: dict[str, Any]) -> str:
     if "bare_uvicorn_tile_like" in r:
         alike = r["bare_uvicorn_tile_like"]["rps"]
         lines.append(
-            f"levelup, 1 worker, against a bare app sending the same bytes (each tile's own "
-            f"body, the same eight header fields, from a dict): "
+            f"levelup, 1 worker, against a bare uvicorn app sending the same bytes (each tile's "
+            f"own body, the same eight header fields, from a dict): "
             f"{r['levelup_1_worker']['rps'] / alike:.2f}x"
+        )
+    if "bare_granian" in r:
+        lines.append(
+            f"levelup (granian, 1 worker) against the constant app on granian: "
+            f"{r['levelup_1_worker']['rps'] / r['bare_granian']['rps']:.2f}x; levelup on uvicorn "
+            f"against the uvicorn ceiling: "
+            f"{r['levelup_1_worker_uvicorn']['rps'] / ceiling:.2f}x"
         )
     g = r["national_geojson"]
     lines.append(

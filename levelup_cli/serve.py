@@ -17,7 +17,13 @@ from levelup_cli.common import data_dir_option, fails_cleanly, settings_for
     "--workers",
     type=click.IntRange(1, 64),
     default=None,
-    help="uvicorn worker processes (default 1).",
+    help="Server worker processes (default 1).",
+)
+@click.option(
+    "--server",
+    type=click.Choice(["granian", "uvicorn"]),
+    default=None,
+    help="HTTP server (default granian).",
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the map in a web browser.")
 @click.option("--access-log", is_flag=True, help="Log every request.")
@@ -27,6 +33,7 @@ def serve(
     host: str | None,
     port: int | None,
     workers: int | None,
+    server: str | None,
     open_browser: bool,
     access_log: bool,
 ) -> None:
@@ -39,12 +46,13 @@ def serve(
     from server.launch import serve as run_server
     from server.uploads import uploads_enabled
 
-    settings = resolve(settings_for(data_dir), host=host, port=port, workers=workers)
+    settings = resolve(settings_for(data_dir), host=host, port=port, workers=workers, server=server)
     create_app(settings)  # check the build now: a missing or corrupt store is a clear error
     url = f"http://{settings.host}:{settings.port}/"
     uploads = "on" if uploads_enabled(settings) else "off"
     click.echo(
-        f"serving {settings.data_dir} at {url} with {settings.workers} worker(s); uploads {uploads}"
+        f"serving {settings.data_dir} at {url} with {settings.workers} {settings.server} "
+        f"worker(s); uploads {uploads}"
     )
     if open_browser:
         threading.Timer(1.5, lambda: webbrowser.open(url)).start()

@@ -266,11 +266,11 @@ def inequality_table(
     codes = rows["national_code"].to_numpy(dtype=object)
     starts = np.flatnonzero(~rows.duplicated(keys).to_numpy())
     ends = np.append(starts[1:], len(rows))
+    firsts = rows.loc[starts, keys].itertuples(index=False, name=None)  # each group's keys
     records = []
-    for start, end in zip(starts, ends, strict=True):
+    for start, end, (variant, level, country, year) in zip(starts, ends, firsts, strict=True):
         if end - start < MIN_REGIONS:
             continue
-        variant, level, country, year = rows.loc[start, keys]
         value, weights = values[start:end], population[start:end]
         weighted = bool(np.isfinite(weights).all())
         whole = codes[start:end] == (UK_CODE if indicator.system == "ons" else country)

@@ -1,8 +1,9 @@
-"""How `levelup serve` starts uvicorn: one path from the resolved settings to every worker.
+"""How `levelup serve` starts its HTTP server (granian by default, or uvicorn): one path from
+the resolved settings to every worker.
 
 The command resolves its settings once (environment, `.env`, then its options) and hands the
 whole object to the workers in one environment variable, whether it runs 1 worker or N; the
-factory uvicorn calls in each worker builds the app from exactly those settings. Nothing a
+factory the server calls in each worker builds the app from exactly those settings. Nothing a
 worker needs is left for it to guess (such as which address the server listens on, which
 decides whether uploads are on).
 """
@@ -20,6 +21,9 @@ from levelup.settings import Settings
 HANDOVER = "LEVELUP_SERVE_SETTINGS"  # not a Settings field: Settings() ignores it
 FACTORY = "server.launch:app_from_environment"
 ACCESS_FORMAT = '%(levelprefix)s [%(process)d] %(client_addr)s - "%(request_line)s" %(status_code)s'
+# granian formats the request (its atoms), then logging adds the time and the worker's pid
+GRANIAN_ACCESS = '%(addr)s - "%(method)s %(path)s %(protocol)s" %(status)d'
+GRANIAN_LINE = "%(asctime)s [%(process)d] %(message)s"
 
 
 def resolve(settings: Settings, **chosen: Any) -> Settings:
@@ -31,13 +35,13 @@ def resolve(settings: Settings, **chosen: Any) -> Settings:
 
 
 def settings_from_environment() -> Settings:
-    """The settings `levelup serve` handed over, or (run by uvicorn directly) the environment's."""
+    """The settings `levelup serve` handed over, or (server run by hand) the environment's."""
     handed = os.environ.get(HANDOVER)
     return Settings.model_validate_json(handed) if handed else Settings()
 
 
 def app_from_environment() -> Starlette:
-    """Factory for uvicorn workers (1 or N): the app on the settings handed over."""
+    """Factory for the server's workers (1 or N): the app on the settings handed over."""
     from server.app import create_app
 
     return create_app(settings_from_environment())
@@ -56,18 +60,75 @@ def log_config(access_log: bool) -> dict[str, Any]:
     return config
 
 
-def serve(settings: Settings, *, access_log: bool = False) -> None:
-    """Run uvicorn with `settings` in every worker (blocks until stopped)."""
-    import uvicorn
+def granian_log_config() -> dict[str, Any]:
+    """granian's logging set-up: warnings and errors, and access lines naming the worker."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "generic": {"()": "logging.Formatter", "fmt": "[%(levelname)s] %(message)s"},
+            "access": {"()": "logging.Formatter", "fmt": GRANIAN_LINE},
+        },
+        "handlers": {
+            "console": {"formatter": "generic", "class": "logging.StreamHandler"},
+            "access": {
+                "formatter": "access",
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+            },
+        },
+        "loggers": {
+            "_granian": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+            "granian.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        },
+    }
 
+
+def bind_address(host: str) -> str:
+    """The address to bind: granian takes IP addresses only, so `localhost` is 127.0.0.1."""
+    return "127.0.0.1" if host == "localhost" else host
+
+
+def serve(settings: Settings, *, access_log: bool = False) -> None:
+    """Run the chosen server with `settings` in every worker (blocks until stopped)."""
     resolved = resolve(settings)
     os.environ[HANDOVER] = resolved.model_dump_json()
+    if resolved.server == "uvicorn":
+        _serve_uvicorn(resolved, access_log)
+    else:
+        _serve_granian(resolved, access_log)
+
+
+def _serve_granian(settings: Settings, access_log: bool) -> None:
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces, Loops
+    from granian.log import LogLevels
+
+    Granian(
+        FACTORY,
+        factory=True,
+        address=bind_address(settings.host),
+        port=settings.port,
+        interface=Interfaces.ASGI,
+        workers=settings.workers,
+        loop=Loops.uvloop,
+        http=HTTPModes.http1,
+        log_level=LogLevels.warning,
+        log_dictconfig=granian_log_config(),
+        log_access=access_log,
+        log_access_format=GRANIAN_ACCESS,
+    ).serve()
+
+
+def _serve_uvicorn(settings: Settings, access_log: bool) -> None:
+    import uvicorn
+
     uvicorn.run(
         FACTORY,
         factory=True,
-        host=resolved.host,
-        port=resolved.port,
-        workers=resolved.workers,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
         access_log=access_log,
         log_config=log_config(access_log),
         loop="uvloop",

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import multiprocessing
 import os
 import shutil
 import socket
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
+import traceback
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -71,27 +75,120 @@ def catalogue() -> Catalogue:
     return shipped_catalogue()
 
 
-@pytest.fixture(scope="session")
-def data_build(tmp_path_factory: pytest.TempPathFactory) -> DataBuild:
-    """The test catalogue's data, built once for the whole test session."""
-    return build_data(tmp_path_factory.mktemp("build"), force=True)
-
-
-@pytest.fixture(scope="session")
-def full_data_build(tmp_path_factory: pytest.TempPathFactory) -> DataBuild:
-    """The whole shipped catalogue's data, built once (for the tests about all of it)."""
-    return build_data(tmp_path_factory.mktemp("full"), force=True, catalogue=shipped_catalogue())
-
-
-@pytest.fixture(scope="session")
-def tile_build(data_build: DataBuild) -> TileBuild:
-    """Tilesets of a few indicators for every year at a few levels, and the context tiles
-    (land, borders, place names), built once per session."""
+def _build_test_data(folder: str) -> tuple[DataBuild, TileBuild]:
+    """The test catalogue's data, its test tilesets and the context tiles, in `folder`."""
     from tiles.context import build_context
 
-    built = build_tiles(data_build.path.parent, only=TEST_INDICATORS, levels=TEST_LEVELS)
-    build_context(data_build.path.parent)
+    data = build_data(Path(folder), force=True)
+    tiles = build_tiles(data.path.parent, only=TEST_INDICATORS, levels=TEST_LEVELS)
+    build_context(data.path.parent)
+    return data, tiles
+
+
+def _build_full_data(folder: str) -> DataBuild:
+    """The whole shipped catalogue's data, in `folder`."""
+    return build_data(Path(folder), force=True, catalogue=shipped_catalogue())
+
+
+def _run_in_child(job: Callable[[str], Any], folder: str, sender: Connection) -> None:
+    """Run `job(folder)` and send back ("ok", result) or ("error", its traceback)."""
+    try:
+        sender.send(("ok", job(folder)))
+    except BaseException:
+        sender.send(("error", traceback.format_exc()))
+
+
+class BackgroundBuild:
+    """A build running in its own (spawned) process; `result()` waits for it."""
+
+    def __init__(self, job: Callable[[str], Any], folder: str) -> None:
+        context = multiprocessing.get_context("spawn")  # none of this process's threads
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_run_in_child, args=(job, folder, sender))
+        self._process.start()
+        sender.close()
+        self._outcome: tuple[str, Any] | None = None
+
+    def result(self) -> Any:
+        """The job's result, or a RuntimeError carrying the child's traceback."""
+        if self._outcome is None:
+            try:
+                self._outcome = self._receiver.recv()
+            except EOFError:
+                self._outcome = ("error", f"exited with {self._process.exitcode} and no result")
+            self._process.join()
+        kind, value = self._outcome
+        if kind == "error":
+            raise RuntimeError(f"the session build failed:\n{value}")
+        return value
+
+    def stop(self) -> None:
+        """End the process (still building only when the session was cut short)."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receiver.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_builds(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, BackgroundBuild]]:
+    """The session's shared builds, started in their own processes as the session starts and
+    only when a selected test needs them: the first tests (which need neither) and the two
+    builds run side by side, and a fixture waits only for the build it reads."""
+    wanted: set[str] = set()
+    for item in request.session.items:
+        wanted.update(getattr(item, "fixturenames", ()))
+    builds: dict[str, BackgroundBuild] = {}
+    if "data_build" in wanted:
+        builds["test"] = BackgroundBuild(_build_test_data, str(tmp_path_factory.mktemp("build")))
+    if "full_data_build" in wanted:
+        builds["full"] = BackgroundBuild(_build_full_data, str(tmp_path_factory.mktemp("full")))
+    try:
+        yield builds
+    finally:
+        for build in builds.values():
+            build.stop()
+
+
+def _built(builds: dict[str, BackgroundBuild], name: str, tmp: pytest.TempPathFactory) -> Any:
+    """A session build's result, waiting for its process (started now if a fixture was asked
+    for in a way the session could not see coming)."""
+    if name not in builds:
+        job, folder = (_build_test_data, "build") if name == "test" else (_build_full_data, "full")
+        builds[name] = BackgroundBuild(job, str(tmp.mktemp(folder)))
+    return builds[name].result()
+
+
+@pytest.fixture(scope="session")
+def data_build(
+    session_builds: dict[str, BackgroundBuild], tmp_path_factory: pytest.TempPathFactory
+) -> DataBuild:
+    """The test catalogue's data, built once for the whole test session."""
+    built: tuple[DataBuild, TileBuild] = _built(session_builds, "test", tmp_path_factory)
+    return built[0]
+
+
+@pytest.fixture(scope="session")
+def full_data_build(
+    session_builds: dict[str, BackgroundBuild], tmp_path_factory: pytest.TempPathFactory
+) -> DataBuild:
+    """The whole shipped catalogue's data, built once (for the tests about all of it)."""
+    built: DataBuild = _built(session_builds, "full", tmp_path_factory)
     return built
+
+
+@pytest.fixture(scope="session")
+def tile_build(
+    data_build: DataBuild,
+    session_builds: dict[str, BackgroundBuild],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> TileBuild:
+    """Tilesets of a few indicators for every year at a few levels, and the context tiles
+    (land, borders, place names), built once per session with `data_build`."""
+    built: tuple[DataBuild, TileBuild] = _built(session_builds, "test", tmp_path_factory)
+    return built[1]
 
 
 @pytest.fixture(scope="session")

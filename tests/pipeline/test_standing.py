@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from pipeline.catalogue import DATA_DIR
-from pipeline.standing import add_standing, band, robust_z
+from pipeline.standing import add_standing, band, peer_stats, robust_z
 
 
 def _frame(values, variant="v"):
@@ -76,3 +76,30 @@ def test_leeds_rank_and_z_score_match_an_independent_computation(data_build) -> 
     assert stored[0] == expected_rank and stored[1] == len(values) == 361
     assert stored[2] == pytest.approx((leeds - median) / (1.4826 * mad))
     assert stored[3] == "better"
+
+
+def test_peer_stats_equal_each_groups_own_summary() -> None:
+    """Every figure of a group equals pandas computed on that group alone: to the last bit for
+    the quartiles (Series.quantile, which the stored stats were first made with)."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for indicator in ("a", "b"):
+        for year in (2019, 2020, 2021):
+            size = int(rng.integers(1, 40))
+            values = rng.normal(100, 30, size).round(int(rng.integers(0, 6)))
+            values[rng.random(size) < 0.1] = np.nan
+            rows += [(indicator, "v", "lad", year, f"E{i:08}", v) for i, v in enumerate(values)]
+    # pandas' groupby quantile makes this group's lower quartile 6.000000000000001, not 6.0
+    rows += [("c", "v", "lad", 2019, f"E{i:08}", v) for i, v in enumerate((12.89, 1.87, 10.13))]
+    joined = pd.DataFrame(rows, columns=["indicator", "variant", "level", "year", "code", "value"])
+    stats = peer_stats(joined).set_index(["indicator", "variant", "level", "year"])
+    for key, group in joined.dropna(subset=["value"]).groupby(list(stats.index.names)):
+        values = group["value"]
+        row = stats.loc[key]
+        assert row["n"] == values.count()
+        assert row["p25"] == values.quantile(0.25) and row["p75"] == values.quantile(0.75)
+        assert row["median"] == values.median()
+        assert math.isclose(row["mean"], values.mean(), rel_tol=1e-14)  # groupby sums its own way
+        assert row["mad"] == (values - values.median()).abs().median()
+        assert (row["min"], row["max"]) == (values.min(), values.max())
+    assert len(stats) == joined.dropna(subset=["value"]).groupby(list(stats.index.names)).ngroups

@@ -1,6 +1,7 @@
-"""`levelup serve` met the way an attacker meets it: real uvicorn processes started by the CLI,
-with 1 and 2 workers, bound to 0.0.0.0 but reached only through 127.0.0.1 with forged Host and
-Origin headers (no traffic leaves the loopback range).
+"""`levelup serve` met the way an attacker meets it: real server processes started by the CLI
+(granian, the default, with 1 and 2 workers; uvicorn, the other choice, with 2), bound to
+0.0.0.0 but reached only through 127.0.0.1 with forged Host and Origin headers (no traffic
+leaves the loopback range).
 
 The oracle for "refused" is the data directory itself: the database, the tiles manifest and
 the user's files are byte for byte what they were before the attack. The access log (which
@@ -30,6 +31,7 @@ from tests.pipeline.byod.test_ingest import snapshot
 
 GUARD = {"X-Requested-With": "levelup"}
 FAKE_UPLOAD = "0123456789abcdef0123456789abcdef"
+SERVERS = [("granian", 1), ("granian", 2), ("uvicorn", 2)]  # (server, workers)
 ACCESS = re.compile(r'\[(\d+)\] \S+ - "(\w+) (\S+) HTTP/1\.1" (\d+)')
 
 
@@ -90,12 +92,19 @@ def _environment(extra: dict[str, str]) -> dict[str, str]:
 
 @contextlib.contextmanager
 def serving(
-    data_dir: Path, log: Path, *, host: str, workers: int, env: dict[str, str] | None = None
+    data_dir: Path,
+    log: Path,
+    *,
+    host: str,
+    server: str,
+    workers: int,
+    env: dict[str, str] | None = None,
 ) -> Iterator[Served]:
-    """`levelup serve` bound to `host` with `workers` workers and the access log on."""
+    """`levelup serve` bound to `host` with `server` and `workers` workers, access log on."""
     port = free_port()
     command = [sys.executable, "-m", "levelup_cli", "serve", "--data-dir", str(data_dir)]
     command += ["--host", host, "--port", str(port), "--workers", str(workers), "--access-log"]
+    command += ["--server", server]
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, stdout=out, stderr=subprocess.STDOUT, env=_environment(env or {})
@@ -156,13 +165,14 @@ def _changes(table: bytes) -> list[tuple[str, str, bytes]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize(("server", "workers"), SERVERS)
 def test_a_public_bind_refuses_every_change_whatever_the_headers(
-    folder: Path, tmp_path: Path, registry, workers: int
+    folder: Path, tmp_path: Path, registry, server: str, workers: int
 ) -> None:
     table = messy_tidy(registry).data
     before = snapshot(folder)
-    with serving(folder, tmp_path / "serve.log", host="0.0.0.0", workers=workers) as served:
+    log = tmp_path / "serve.log"
+    with serving(folder, log, host="0.0.0.0", server=server, workers=workers) as served:
         for headers in _forged(served.port):
             for method, path, body in _changes(table):
                 status, answer = served.call(method, path, body, **GUARD, **headers)
@@ -180,14 +190,15 @@ def test_a_public_bind_refuses_every_change_whatever_the_headers(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize(("server", "workers"), SERVERS)
 def test_a_loopback_bind_still_takes_uploads_builds_and_deletes(
-    folder: Path, tmp_path: Path, registry, workers: int
+    folder: Path, tmp_path: Path, registry, server: str, workers: int
 ) -> None:
     data = plain(
         "code,year,value", *[f"{c},2022,{i}" for i, (c, _) in enumerate(_districts(registry))]
     ).data
-    with serving(folder, tmp_path / "serve.log", host="127.0.0.1", workers=workers) as served:
+    log = tmp_path / "serve.log"
+    with serving(folder, log, host="127.0.0.1", server=server, workers=workers) as served:
         seen = served.from_every_worker(workers, "DELETE", f"/api/uploads/{FAKE_UPLOAD}", **GUARD)
         assert {status for _, status in seen} == {404}  # past the guard on every worker
         status, created = served.call("POST", "/api/uploads?name=mine.csv", data, **GUARD)
@@ -205,14 +216,15 @@ def test_a_loopback_bind_still_takes_uploads_builds_and_deletes(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize(("server", "workers"), SERVERS)
 def test_uploads_switched_on_for_a_public_bind_answer_only_the_allowed_hosts(
-    folder: Path, tmp_path: Path, registry, workers: int
+    folder: Path, tmp_path: Path, registry, server: str, workers: int
 ) -> None:
     table = messy_tidy(registry).data
     env = {"LEVELUP_UPLOADS": "true", "LEVELUP_PUBLIC_URL": "https://levelup.example.org"}
     before = snapshot(folder)
-    with serving(folder, tmp_path / "s.log", host="0.0.0.0", workers=workers, env=env) as served:
+    log = tmp_path / "serve.log"
+    with serving(folder, log, host="0.0.0.0", server=server, workers=workers, env=env) as served:
         for host in ("evil.example", f"0.0.0.0:{served.port}", f"192.0.2.7:{served.port}"):
             for method, path, body in _changes(table):
                 status, answer = served.call(method, path, body, **GUARD, Host=host)
@@ -260,3 +272,6 @@ def test_the_workers_get_exactly_the_settings_the_command_resolved(monkeypatch, 
     config = launch.log_config(access_log=True)
     assert config["loggers"]["uvicorn.access"]["level"] == "INFO"
     assert launch.log_config(access_log=False)["loggers"]["uvicorn.access"]["level"] == "WARNING"
+    granian = launch.granian_log_config()["formatters"]["access"]["fmt"]
+    assert "[%(process)d]" in granian  # the worker that answered, as ACCESS reads it
+    assert (launch.bind_address("localhost"), launch.bind_address("::1")) == ("127.0.0.1", "::1")
