@@ -22,8 +22,8 @@ class Settings(BaseSettings):
     workers: int = Field(1, ge=1, le=64, description="Number of server worker processes.")
     server: Literal["granian", "uvicorn"] = Field(
         "granian",
-        description="HTTP server running the workers: granian (default; about 1.8x uvicorn's "
-        "tiles per second here) or uvicorn.",
+        description="HTTP server running the workers: granian (default; about twice uvicorn's "
+        "tiles per second with one worker) or uvicorn.",
     )
     cors_origin: str = Field(
         "*", description="Value of Access-Control-Allow-Origin on data routes."

@@ -63,8 +63,8 @@ def _background_build(data_dir: Path, workers: int | None) -> subprocess.Popen[b
     if workers:
         command += ["--workers", str(workers)]
     # its own process group (stopping it stops its workers too), and it dies with this
-    # process however that ends (uvicorn re-raises SIGTERM after a graceful shutdown, which
-    # skips any `finally`)
+    # process however that ends (with --server uvicorn, uvicorn re-raises SIGTERM after a
+    # graceful shutdown, which skips any `finally`; granian returns and the `finally` runs)
     return subprocess.Popen(command, start_new_session=True, preexec_fn=_die_with_parent)
 
 

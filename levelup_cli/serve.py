@@ -42,12 +42,13 @@ def serve(
     import webbrowser
 
     from server.app import create_app
-    from server.launch import resolve
+    from server.launch import check_bind, resolve
     from server.launch import serve as run_server
     from server.uploads import uploads_enabled
 
     settings = resolve(settings_for(data_dir), host=host, port=port, workers=workers, server=server)
     create_app(settings)  # check the build now: a missing or corrupt store is a clear error
+    check_bind(settings)  # and the address: a name granian cannot bind, a port in use
     url = f"http://{settings.host}:{settings.port}/"
     uploads = "on" if uploads_enabled(settings) else "off"
     click.echo(

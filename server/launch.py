@@ -11,11 +11,14 @@ decides whether uploads are on).
 from __future__ import annotations
 
 import copy
+import ipaddress
 import os
+import socket
 from typing import Any
 
 from starlette.applications import Starlette
 
+from levelup.errors import LevelupError
 from levelup.settings import Settings
 
 HANDOVER = "LEVELUP_SERVE_SETTINGS"  # not a Settings field: Settings() ignores it
@@ -85,8 +88,37 @@ def granian_log_config() -> dict[str, Any]:
 
 
 def bind_address(host: str) -> str:
-    """The address to bind: granian takes IP addresses only, so `localhost` is 127.0.0.1."""
-    return "127.0.0.1" if host == "localhost" else host
+    """The IP address granian binds for `host`: it takes addresses only, so `localhost` is
+    127.0.0.1 and any other name is a LevelupError."""
+    if host.lower() == "localhost":
+        return "127.0.0.1"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        raise LevelupError(
+            f"cannot listen on {host!r}: granian binds IP addresses (such as 127.0.0.1, "
+            "0.0.0.0 or ::); give one, or run with --server uvicorn"
+        ) from None
+    return host
+
+
+def check_bind(settings: Settings) -> None:
+    """A LevelupError now if the server could not listen where `settings` say, or another
+    process already does (granian's socket shares its port, so a second server there would
+    start silently and take half the connections)."""
+    address = bind_address(settings.host) if settings.server == "granian" else settings.host
+    if settings.port == 0:
+        return
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no owner
+        try:
+            probe.bind((address, settings.port))
+        except OSError as error:
+            raise LevelupError(
+                f"cannot listen on {address} port {settings.port}: {error.strerror} "
+                "(is another server running there?)"
+            ) from None
 
 
 def serve(settings: Settings, *, access_log: bool = False) -> None:
@@ -117,6 +149,8 @@ def _serve_granian(settings: Settings, access_log: bool) -> None:
         log_dictconfig=granian_log_config(),
         log_access=access_log,
         log_access_format=GRANIAN_ACCESS,
+        respawn_failed_workers=True,  # a worker that dies is replaced, as uvicorn's are
+        workers_kill_timeout=30,  # a worker that will not stop is killed: run.py waits
     ).serve()
 
 

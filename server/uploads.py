@@ -84,6 +84,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+# A request a proxy relayed is not from this machine, whatever its socket says (granian,
+# unlike uvicorn, leaves the client address as the proxy's own)
+RELAY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
+
+
 def uploads_enabled(settings: Settings) -> bool:
     """Uploads as configured; by default only when the server listens on loopback."""
     if settings.uploads is not None:
@@ -169,9 +174,11 @@ class Uploads:
                 "(LEVELUP_UPLOADS; on by default only when serving on 127.0.0.1)"
             )
         client = request.client.host if request.client else ""
-        if self.settings.uploads is None and not is_loopback(client):
+        relayed = any(request.headers.get(name) for name in RELAY_HEADERS)
+        if self.settings.uploads is None and (relayed or not is_loopback(client)):
             raise ForbiddenError(  # on by default for this machine's own users, no one else
                 "uploads are only accepted from this machine unless LEVELUP_UPLOADS is set"
+                + (" (this request came through a proxy)" if relayed else "")
             )
         if request.headers.get(CSRF_HEADER) != "levelup":
             raise ForbiddenError(f"send the header '{CSRF_HEADER}: levelup' (cross-site guard)")

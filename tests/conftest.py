@@ -7,11 +7,13 @@ import hashlib
 import multiprocessing
 import os
 import shutil
+import signal
 import socket
 import textwrap
 import threading
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -91,7 +93,10 @@ def _build_full_data(folder: str) -> DataBuild:
 
 
 def _run_in_child(job: Callable[[str], Any], folder: str, sender: Connection) -> None:
-    """Run `job(folder)` and send back ("ok", result) or ("error", its traceback)."""
+    """Run `job(folder)` in a process group of its own, warnings as errors (as pytest has
+    them), and send back ("ok", result) or ("error", its traceback)."""
+    os.setsid()  # stop() ends the group: this process and any workers its build starts
+    warnings.simplefilter("error")
     try:
         sender.send(("ok", job(folder)))
     except BaseException:
@@ -123,9 +128,11 @@ class BackgroundBuild:
         return value
 
     def stop(self) -> None:
-        """End the process (still building only when the session was cut short)."""
-        if self._process.is_alive():
-            self._process.terminate()
+        """End the process and its workers (still building only when the session was cut
+        short)."""
+        if self._process.is_alive() and self._process.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGTERM)
         self._process.join()
         self._receiver.close()
 
@@ -136,7 +143,9 @@ def session_builds(
 ) -> Iterator[dict[str, BackgroundBuild]]:
     """The session's shared builds, started in their own processes as the session starts and
     only when a selected test needs them: the first tests (which need neither) and the two
-    builds run side by side, and a fixture waits only for the build it reads."""
+    builds run side by side. `data_build` and `tile_build` wait for the test catalogue's
+    whole build (data, tilesets, context tiles), `full_data_build` for the whole catalogue's
+    data."""
     wanted: set[str] = set()
     for item in request.session.items:
         wanted.update(getattr(item, "fixturenames", ()))
@@ -226,7 +235,8 @@ def running_server(app: ASGIApp) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def live_server(data_dir: Path) -> Iterator[str]:
-    """The real server (uvicorn) on the session's data directory; yields its base URL."""
+    """The app served over HTTP (uvicorn in a thread; `levelup serve` runs granian, tested in
+    tests/server/test_launch.py) on the session's data directory; yields its base URL."""
     from levelup.settings import Settings
     from server.app import create_app
 

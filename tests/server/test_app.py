@@ -1,6 +1,7 @@
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -119,6 +120,28 @@ def test_levelup_serve_binds_localhost_answers_and_logs_requests(data_dir) -> No
     logged = re.findall(r"\[(\d+)\] 127\.0\.0\.1\S* - \"GET /healthz HTTP/1\.1\" 200", output)
     assert logged and {int(pid) for pid in logged} <= pids, output  # the worker's pid, the client
     assert "uploads on" in output, output
+
+
+def test_serve_refuses_a_port_in_use_and_a_name_it_cannot_bind(data_dir) -> None:
+    """A second server on a port would start silently (granian shares its port with
+    SO_REUSEPORT, and the kernel would split connections): the command refuses, as it does a
+    host name granian cannot bind."""
+    command = [sys.executable, "-m", "levelup_cli", "serve", "--data-dir", str(data_dir)]
+    with socket.socket() as taken:  # a listener shaped like granian's own
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = subprocess.run(
+            [*command, "--port", port], capture_output=True, text=True, timeout=60
+        )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"cannot listen on 127.0.0.1 port {port}" in result.stderr, result.stderr
+    named = subprocess.run(
+        [*command, "--host", "maps.example"], capture_output=True, text=True, timeout=60
+    )
+    assert named.returncode == 1 and "granian binds IP addresses" in named.stderr, named.stderr
 
 
 def test_serve_refuses_a_missing_build(tmp_path) -> None:

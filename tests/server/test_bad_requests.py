@@ -13,8 +13,12 @@ import asyncio
 import contextlib
 import json
 import math
+import os
 import re
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,7 +43,7 @@ from server.app import create_app
 from server.inprocess import call_get
 from server.openapi import document
 from server.params import MAX_QUERY
-from tests.conftest import running_server
+from tests.conftest import free_port, running_server
 from tests.server.conftest import LAD
 from tiles.tilemath import MAX_ZOOM
 
@@ -114,11 +118,35 @@ def limited(data_dir: Path) -> Iterator[TestClient]:
         yield client
 
 
-@pytest.fixture(scope="module")
-def live(data_dir: Path) -> Iterator[str]:
-    """The same app served by uvicorn, for requests no client library would send."""
-    with running_server(create_app(Settings(data_dir=data_dir, uploads=False))) as url:
+@pytest.fixture(scope="module", params=["uvicorn", "granian"])
+def live(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[str]:
+    """The same app over HTTP, for requests no client library would send: on uvicorn in a
+    thread, and as `levelup serve` runs it (granian, the default server) in its own process."""
+    if request.param == "uvicorn":
+        with running_server(create_app(Settings(data_dir=data_dir, uploads=False))) as url:
+            yield url
+        return
+    port = free_port()
+    command = [sys.executable, "-m", "levelup_cli", "serve", "--data-dir", str(data_dir)]
+    process = subprocess.Popen(
+        [*command, "--port", str(port)],
+        env={**os.environ, "LEVELUP_UPLOADS": "false"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(OSError):
+                if raw_request(url, b"/healthz")[0] == 200:
+                    break
+            assert process.poll() is None and time.monotonic() < deadline, "no server"
+            time.sleep(0.2)
         yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +214,7 @@ def asgi_get(app: Starlette, path: str, query: bytes = b"") -> tuple[int, str, b
 
 
 def raw_request(base: str, target: bytes, method: bytes = b"GET") -> tuple[int, str, bytes]:
-    """Send a request line exactly as given (no client normalising the path) to uvicorn."""
+    """Send a request line exactly as given (no client normalising the path) to a server."""
     host, port = base.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=30) as sock:
         # the server may answer before reading all of an overlong request: read that answer
@@ -205,10 +233,13 @@ def raw_request(base: str, target: bytes, method: bytes = b"GET") -> tuple[int, 
 
 
 def check_raw(status: int, content_type: str, body: bytes, target: bytes) -> None:
-    """A raw response: no 500, no secret bytes, and errors as our JSON (or uvicorn's 400)."""
+    """A raw response: no 500, no secret bytes, and errors as our JSON (or the server's own
+    refusal before our app: uvicorn's plain 400, granian's empty 400 or 414)."""
     assert status < 500, (status, body[:300], target)
     assert not any(secret in body for secret in SECRETS), (status, body[:300], target)
-    if status >= 400 and not (status == 400 and body == UVICORN_REJECTION):
+    uvicorn_refused = status == 400 and body == UVICORN_REJECTION
+    granian_refused = status in (400, 414) and body == b"" and not content_type
+    if status >= 400 and not (uvicorn_refused or granian_refused):
         assert_error(status, content_type, json.loads(body), target)
 
 
@@ -398,7 +429,7 @@ TRAVERSALS = [
 
 
 @pytest.mark.parametrize("target", TRAVERSALS, ids=lambda t: repr(t[:60])[2:-1])
-def test_path_traversal_through_uvicorn_never_escapes(live: str, target: bytes) -> None:
+def test_path_traversal_through_the_server_never_escapes(live: str, target: bytes) -> None:
     status, content_type, body = raw_request(live, target)
     check_raw(status, content_type, body, target)
     assert status in (400, 404), (status, body[:200])
@@ -482,8 +513,9 @@ GET_PATHS = [p for p, item in DOCUMENT["paths"].items() if "get" in item]
 
 
 @pytest.mark.parametrize("path", GET_PATHS)
-def test_overlong_request_line_is_4xx_through_uvicorn(live: str, path: str) -> None:
-    """uvicorn (httptools) refuses request lines over 64 KB with its own plain 400."""
+def test_overlong_request_line_is_4xx_through_the_server(live: str, path: str) -> None:
+    """The server refuses request lines over 64 KB itself: uvicorn (httptools) with a plain
+    400, granian with an empty 414."""
     target = f"{_concrete(path)}?_={LONG}".encode()
     status, content_type, body = raw_request(live, target)
     check_raw(status, content_type, body, target[:80])

@@ -25,12 +25,15 @@ from typing import Any
 
 import pytest
 
+from levelup.errors import LevelupError
 from tests.conftest import clone_data_dir, free_port
 from tests.pipeline.byod.tables import messy_tidy, plain
 from tests.pipeline.byod.test_ingest import snapshot
 
 GUARD = {"X-Requested-With": "levelup"}
 FAKE_UPLOAD = "0123456789abcdef0123456789abcdef"
+RELAYED = [{"X-Forwarded-For": "203.0.113.9"}, {"Forwarded": "for=203.0.113.9"}]
+RELAYED += [{"X-Real-IP": "203.0.113.9"}]
 SERVERS = [("granian", 1), ("granian", 2), ("uvicorn", 2)]  # (server, workers)
 ACCESS = re.compile(r'\[(\d+)\] \S+ - "(\w+) (\S+) HTTP/1\.1" (\d+)')
 
@@ -201,6 +204,11 @@ def test_a_loopback_bind_still_takes_uploads_builds_and_deletes(
     with serving(folder, log, host="127.0.0.1", server=server, workers=workers) as served:
         seen = served.from_every_worker(workers, "DELETE", f"/api/uploads/{FAKE_UPLOAD}", **GUARD)
         assert {status for _, status in seen} == {404}  # past the guard on every worker
+        before = snapshot(folder)
+        for relayed in RELAYED:  # a local reverse proxy passing on someone else's request
+            status, answer = served.call("POST", "/api/uploads?name=r", data, **relayed, **GUARD)
+            assert status == 403 and "proxy" in answer["error"]["message"], (relayed, answer)
+        assert snapshot(folder) == before
         status, created = served.call("POST", "/api/uploads?name=mine.csv", data, **GUARD)
         assert status == 201, created
         form = json.dumps({"title": f"Mine {workers}", "id": f"user-mine-{workers}"}).encode()
@@ -275,3 +283,5 @@ def test_the_workers_get_exactly_the_settings_the_command_resolved(monkeypatch, 
     granian = launch.granian_log_config()["formatters"]["access"]["fmt"]
     assert "[%(process)d]" in granian  # the worker that answered, as ACCESS reads it
     assert (launch.bind_address("localhost"), launch.bind_address("::1")) == ("127.0.0.1", "::1")
+    with pytest.raises(LevelupError, match="granian binds IP addresses"):
+        launch.bind_address("maps.example")
