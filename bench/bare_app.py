@@ -3,7 +3,8 @@ uvicorn with the same loop, parser and logging as `levelup serve --server uvicor
 own process).
 
 Usage: python -m bench.bare_app PORT [MBTILES PREFIX]
-       python -m bench.bare_app PORT --granian   (the constant app on granian, for reference)
+       python -m bench.bare_app PORT --granian   (the constant app on granian, set up as
+                                                  `levelup serve` runs it)
 
 With MBTILES and PREFIX it answers each tile path (PREFIX/z/x/y.pbf) with that tile's stored
 bytes and header fields shaped like levelup's (the same eight fields, values of the same
@@ -87,20 +88,9 @@ def main() -> None:
     """Serve the constant (or replaying) app on 127.0.0.1:PORT until stopped."""
     port = int(sys.argv[1])
     if sys.argv[2:] == ["--granian"]:
-        from granian import Granian
-        from granian.constants import HTTPModes, Interfaces, Loops
-        from granian.log import LogLevels
+        from server.launch import run_granian
 
-        Granian(
-            "bench.bare_app:constant",
-            factory=True,
-            address="127.0.0.1",
-            port=port,
-            interface=Interfaces.ASGI,
-            loop=Loops.uvloop,
-            http=HTTPModes.http1,
-            log_level=LogLevels.warning,
-        ).serve()
+        run_granian("bench.bare_app:constant", address="127.0.0.1", port=port)
         return
     import uvicorn
 

@@ -132,10 +132,9 @@ def bare(
     or, given `replay` (an MBTiles file and the URL prefix), with that tile's own bytes); with
     `granian`, the constant app on granian instead."""
     port = free_port()
-    tiles = [str(replay[0]), replay[1]] if replay is not None else []
-    tiles = ["--granian"] if granian else tiles
+    which = ["--granian"] if granian else [str(replay[0]), replay[1]] if replay else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.bare_app", str(port), *tiles],
+        [sys.executable, "-m", "bench.bare_app", str(port), *which],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )

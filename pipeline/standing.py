@@ -79,11 +79,10 @@ def peer_stats(joined: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     groups = valued.groupby(["indicator", "variant", "level", "year"])["value"]
     stats = groups.agg(n="count", median="median", min="min", max="max", mean="mean")
-    values = valued["value"].to_numpy(dtype=float)
+    values, rows = valued["value"].to_numpy(dtype=float), groups.indices
     # np.percentile on each group's values, as Series.quantile computes them, without a
     # Series per group (pandas' own groupby quantile rounds differently in the last digit)
-    quartiles = {k: np.percentile(values[rows], (25.0, 75.0)) for k, rows in groups.indices.items()}
-    stats[["p25", "p75"]] = np.array([quartiles[k] for k in stats.index])
+    stats[["p25", "p75"]] = [np.percentile(values[rows[k]], (25.0, 75.0)) for k in stats.index]
     medians = groups.transform("median")
     stats["mad"] = (
         (valued["value"] - medians)

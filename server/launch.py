@@ -64,27 +64,12 @@ def log_config(access_log: bool) -> dict[str, Any]:
 
 
 def granian_log_config() -> dict[str, Any]:
-    """granian's logging set-up: warnings and errors, and access lines naming the worker."""
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {
-            "generic": {"()": "logging.Formatter", "fmt": "[%(levelname)s] %(message)s"},
-            "access": {"()": "logging.Formatter", "fmt": GRANIAN_LINE},
-        },
-        "handlers": {
-            "console": {"formatter": "generic", "class": "logging.StreamHandler"},
-            "access": {
-                "formatter": "access",
-                "class": "logging.StreamHandler",
-                "stream": "ext://sys.stdout",
-            },
-        },
-        "loggers": {
-            "_granian": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-            "granian.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
-        },
-    }
+    """granian's own logging set-up, with access lines naming the worker process."""
+    from granian.log import LOGGING_CONFIG
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["access"]["fmt"] = GRANIAN_LINE
+    return config
 
 
 def bind_address(host: str) -> str:
@@ -128,21 +113,26 @@ def serve(settings: Settings, *, access_log: bool = False) -> None:
     if resolved.server == "uvicorn":
         _serve_uvicorn(resolved, access_log)
     else:
-        _serve_granian(resolved, access_log)
+        address, port, workers = bind_address(resolved.host), resolved.port, resolved.workers
+        run_granian(FACTORY, address=address, port=port, workers=workers, access_log=access_log)
 
 
-def _serve_granian(settings: Settings, access_log: bool) -> None:
+def run_granian(
+    target: str, *, address: str, port: int, workers: int = 1, access_log: bool = False
+) -> None:
+    """Serve the ASGI app factory `target` ("module:function") with granian, set up as
+    `levelup serve` runs it (the serving bench runs its bare app through this too)."""
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces, Loops
     from granian.log import LogLevels
 
     Granian(
-        FACTORY,
+        target,
         factory=True,
-        address=bind_address(settings.host),
-        port=settings.port,
+        address=address,
+        port=port,
         interface=Interfaces.ASGI,
-        workers=settings.workers,
+        workers=workers,
         loop=Loops.uvloop,
         http=HTTPModes.http1,
         log_level=LogLevels.warning,

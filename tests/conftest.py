@@ -9,10 +9,13 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
+import sys
 import textwrap
 import threading
 import time
 import traceback
+import urllib.request
 import warnings
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
@@ -137,6 +140,13 @@ class BackgroundBuild:
         self._receiver.close()
 
 
+# name: (the job, the fixture that reads it, the folder it builds in)
+SESSION_BUILDS: dict[str, tuple[Callable[[str], Any], str, str]] = {
+    "test": (_build_test_data, "data_build", "build"),
+    "full": (_build_full_data, "full_data_build", "full"),
+}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def session_builds(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -149,11 +159,11 @@ def session_builds(
     wanted: set[str] = set()
     for item in request.session.items:
         wanted.update(getattr(item, "fixturenames", ()))
-    builds: dict[str, BackgroundBuild] = {}
-    if "data_build" in wanted:
-        builds["test"] = BackgroundBuild(_build_test_data, str(tmp_path_factory.mktemp("build")))
-    if "full_data_build" in wanted:
-        builds["full"] = BackgroundBuild(_build_full_data, str(tmp_path_factory.mktemp("full")))
+    builds = {
+        name: BackgroundBuild(job, str(tmp_path_factory.mktemp(folder)))
+        for name, (job, fixture, folder) in SESSION_BUILDS.items()
+        if fixture in wanted
+    }
     try:
         yield builds
     finally:
@@ -165,7 +175,7 @@ def _built(builds: dict[str, BackgroundBuild], name: str, tmp: pytest.TempPathFa
     """A session build's result, waiting for its process (started now if a fixture was asked
     for in a way the session could not see coming)."""
     if name not in builds:
-        job, folder = (_build_test_data, "build") if name == "test" else (_build_full_data, "full")
+        job, _, folder = SESSION_BUILDS[name]
         builds[name] = BackgroundBuild(job, str(tmp.mktemp(folder)))
     return builds[name].result()
 
@@ -231,6 +241,43 @@ def running_server(app: ASGIApp) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextlib.contextmanager
+def levelup_serving(
+    data_dir: Path,
+    *options: str,
+    env: dict[str, str] | None = None,
+    output: Path | None = None,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`levelup serve` (granian unless `options` say otherwise) on a free port of 127.0.0.1
+    in its own process, its output to `output` (or nowhere); yield its base URL and process
+    once /healthz answers."""
+    port = free_port()
+    command = [sys.executable, "-m", "levelup_cli", "serve", "--data-dir", str(data_dir)]
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(output.open("wb")) if output else subprocess.DEVNULL
+        process = subprocess.Popen(
+            [*command, "--port", str(port), *options],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=os.environ if env is None else env,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/healthz") as up:
+                if up.status == 200:
+                    break
+            said = output.read_text()[-3000:] if output else ""
+            assert process.poll() is None, f"levelup serve ended: {said}"
+            assert time.monotonic() < deadline, f"levelup serve did not start: {said}"
+            time.sleep(0.2)
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,6 @@ import math
 import os
 import re
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,7 +40,7 @@ from server.app import create_app
 from server.inprocess import call_get
 from server.openapi import document
 from server.params import MAX_QUERY
-from tests.conftest import free_port, running_server
+from tests.conftest import levelup_serving, running_server
 from tests.server.conftest import LAD
 from tiles.tilemath import MAX_ZOOM
 
@@ -126,27 +123,8 @@ def live(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[str]:
         with running_server(create_app(Settings(data_dir=data_dir, uploads=False))) as url:
             yield url
         return
-    port = free_port()
-    command = [sys.executable, "-m", "levelup_cli", "serve", "--data-dir", str(data_dir)]
-    process = subprocess.Popen(
-        [*command, "--port", str(port)],
-        env={**os.environ, "LEVELUP_UPLOADS": "false"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(OSError):
-                if raw_request(url, b"/healthz")[0] == 200:
-                    break
-            assert process.poll() is None and time.monotonic() < deadline, "no server"
-            time.sleep(0.2)
+    with levelup_serving(data_dir, env={**os.environ, "LEVELUP_UPLOADS": "false"}) as (url, _):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from levelup.errors import LevelupError
-from tests.conftest import clone_data_dir, free_port
+from tests.conftest import clone_data_dir, levelup_serving
 from tests.pipeline.byod.tables import messy_tidy, plain
 from tests.pipeline.byod.test_ingest import snapshot
 
@@ -104,30 +104,10 @@ def serving(
     env: dict[str, str] | None = None,
 ) -> Iterator[Served]:
     """`levelup serve` bound to `host` with `server` and `workers` workers, access log on."""
-    port = free_port()
-    command = [sys.executable, "-m", "levelup_cli", "serve", "--data-dir", str(data_dir)]
-    command += ["--host", host, "--port", str(port), "--workers", str(workers), "--access-log"]
-    command += ["--server", server]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, env=_environment(env or {})
-        )
-    served = Served(port, log, process)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if served.call("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, "levelup serve did not start"
-            time.sleep(0.2)
-        yield served
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    options = ["--host", host, "--workers", str(workers), "--access-log", "--server", server]
+    environment = _environment(env or {})
+    with levelup_serving(data_dir, *options, env=environment, output=log) as (url, process):
+        yield Served(int(url.rsplit(":", 1)[1]), log, process)
 
 
 @pytest.fixture(scope="module")
